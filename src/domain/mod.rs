@@ -1,0 +1,28 @@
+//! The domain layer: validated entities and value objects. Pure: no I/O, no
+//! locks, no globals; the only clock read is the default timestamp.
+//!
+//! Every entity is built by a constructor or builder that returns
+//! `Result<T, ObsError>`, keeps its fields private, and validates again when
+//! deserialised, so an invalid entity cannot exist.
+
+mod alert;
+mod closed_set;
+mod entity_serde;
+mod health_check;
+mod ids;
+mod labels;
+mod log_entry;
+mod metric;
+pub mod rules;
+mod span;
+mod vocabulary;
+
+pub use alert::{Alert, AlertBuilder};
+pub use health_check::{HealthCheck, HealthCheckBuilder, Observation};
+pub use ids::{SpanId, TraceId};
+pub(crate) use labels::escape_label_value;
+pub use labels::Labels;
+pub use log_entry::{LogEntry, LogEntryBuilder};
+pub use metric::{Metric, MetricBuilder, MetricKind};
+pub use span::{Span, SpanBuilder, SpanEvent};
+pub use vocabulary::{AlertSeverity, AlertStatus, HealthStatus, LogLevel, SpanKind, SpanStatus};
