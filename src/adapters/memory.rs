@@ -1,0 +1,261 @@
+//! [`InMemoryRepository`]: the embedded default store for every entity kind.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::{DateTime, Duration, Utc};
+use parking_lot::RwLock;
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::ports::{Evictions, Query, Record, Repository};
+
+/// A thread-safe, bounded, in-memory [`Repository`] for any [`Record`].
+///
+/// It holds at most `capacity` records and, if a maximum age is set, drops
+/// records older than that as new ones arrive. Either way the oldest saved
+/// go first, and every drop is counted in [`Repository::evictions`], so
+/// nothing is lost silently.
+///
+/// ```
+/// use observa::adapters::InMemoryRepository;
+/// use observa::ports::Repository;
+/// use observa::{LogEntry, LogLevel};
+///
+/// let repo = InMemoryRepository::new(2);
+/// for message in ["one", "two", "three"] {
+///     repo.save(LogEntry::new(LogLevel::Info, message)?)?;
+/// }
+/// let kept: Vec<_> = repo.recent(10)?.iter().map(|e| e.message().to_owned()).collect();
+/// assert_eq!(kept, ["three", "two"]);
+/// assert_eq!(repo.evictions().capacity, 1);
+/// # Ok::<(), observa::ObsError>(())
+/// ```
+pub struct InMemoryRepository<E> {
+    store: RwLock<Store<E>>,
+    capacity: usize,
+    max_age: Option<Duration>,
+    evicted_capacity: AtomicU64,
+    evicted_age: AtomicU64,
+}
+
+/// Records in save order (`seq`), with an index from id to `seq` for upserts.
+struct Store<E> {
+    by_seq: BTreeMap<u64, E>,
+    seq_of: HashMap<Uuid, u64>,
+    next_seq: u64,
+}
+
+impl<E: Record> InMemoryRepository<E> {
+    /// A repository holding at most `capacity` records (at least 1).
+    pub fn new(capacity: usize) -> Self {
+        InMemoryRepository {
+            store: RwLock::new(Store {
+                by_seq: BTreeMap::new(),
+                seq_of: HashMap::new(),
+                next_seq: 0,
+            }),
+            capacity: capacity.max(1),
+            max_age: None,
+            evicted_capacity: AtomicU64::new(0),
+            evicted_age: AtomicU64::new(0),
+        }
+    }
+
+    /// Also drops records older than `max_age` (by their timestamp) as new ones
+    /// are saved, oldest-saved first.
+    ///
+    /// ```
+    /// use observa::adapters::InMemoryRepository;
+    /// use observa::ports::Repository;
+    /// use observa::Metric;
+    ///
+    /// let repo = InMemoryRepository::new(10).with_max_age(chrono::Duration::minutes(5));
+    /// let old = Metric::builder("up", 1.0)
+    ///     .timestamp(chrono::Utc::now() - chrono::Duration::hours(1))
+    ///     .build()?;
+    /// repo.save(old)?;
+    /// repo.save(observa::Metric::gauge("up", 1.0)?)?;
+    /// assert_eq!(repo.len()?, 1);
+    /// assert_eq!(repo.evictions().age, 1);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+
+    /// The maximum number of records held.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn evict(&self, store: &mut Store<E>) {
+        if let Some(max_age) = self.max_age {
+            let cutoff = Utc::now() - max_age;
+            while let Some(entry) = store.by_seq.first_entry() {
+                if entry.get().timestamp() >= cutoff {
+                    break;
+                }
+                let (_, old) = entry.remove_entry();
+                store.seq_of.remove(&old.id());
+                self.evicted_age.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        while store.by_seq.len() > self.capacity {
+            if let Some((_, old)) = store.by_seq.pop_first() {
+                store.seq_of.remove(&old.id());
+                self.evicted_capacity.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+impl<E: Record> Repository<E> for InMemoryRepository<E> {
+    fn save(&self, entity: E) -> Result<()> {
+        let mut store = self.store.write();
+        match store.seq_of.get(&entity.id()) {
+            Some(&seq) => {
+                store.by_seq.insert(seq, entity);
+            }
+            None => {
+                let seq = store.next_seq;
+                store.next_seq += 1;
+                store.seq_of.insert(entity.id(), seq);
+                store.by_seq.insert(seq, entity);
+            }
+        }
+        self.evict(&mut store);
+        Ok(())
+    }
+
+    fn get(&self, id: Uuid) -> Result<Option<E>> {
+        let store = self.store.read();
+        Ok(store
+            .seq_of
+            .get(&id)
+            .and_then(|seq| store.by_seq.get(seq))
+            .cloned())
+    }
+
+    fn recent(&self, n: usize) -> Result<Vec<E>> {
+        Ok(self.store.read().by_seq.values().rev().take(n).cloned().collect())
+    }
+
+    fn query(&self, query: &Query) -> Result<Vec<E>> {
+        let store = self.store.read();
+        let matching = store.by_seq.values().rev().filter(|e| query.matches(*e));
+        Ok(matching
+            .take(query.limit_value().unwrap_or(usize::MAX))
+            .cloned()
+            .collect())
+    }
+
+    fn len(&self) -> Result<usize> {
+        Ok(self.store.read().by_seq.len())
+    }
+
+    fn purge_older_than(&self, cutoff: DateTime<Utc>) -> Result<usize> {
+        let mut store = self.store.write();
+        let before = store.by_seq.len();
+        let Store { by_seq, seq_of, .. } = &mut *store;
+        by_seq.retain(|_, e| {
+            let keep = e.timestamp() >= cutoff;
+            if !keep {
+                seq_of.remove(&e.id());
+            }
+            keep
+        });
+        Ok(before - store.by_seq.len())
+    }
+
+    fn evictions(&self) -> Evictions {
+        Evictions {
+            capacity: self.evicted_capacity.load(Ordering::Relaxed),
+            age: self.evicted_age.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl<E> std::fmt::Debug for InMemoryRepository<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InMemoryRepository")
+            .field("kind", &std::any::type_name::<E>())
+            .field("capacity", &self.capacity)
+            .field("max_age", &self.max_age)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Alert, AlertSeverity, AlertStatus, Metric};
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn save_replaces_by_id_without_reordering() {
+        let repo = InMemoryRepository::new(10);
+        let first = Alert::new("a", "m", AlertSeverity::Low).unwrap();
+        let second = Alert::new("b", "m", AlertSeverity::Low).unwrap();
+        repo.save(first.clone()).unwrap();
+        repo.save(second.clone()).unwrap();
+        let acked = first
+            .clone()
+            .with_status(AlertStatus::Acknowledged, Utc::now())
+            .unwrap();
+        repo.save(acked.clone()).unwrap();
+        assert_eq!(repo.len().unwrap(), 2);
+        assert_eq!(repo.recent(2).unwrap(), vec![second, acked]);
+    }
+
+    #[test]
+    fn purge_removes_old_records_and_their_index() {
+        let repo = InMemoryRepository::new(10);
+        let old = Metric::builder("m", 1.0)
+            .timestamp(Utc::now() - Duration::days(1))
+            .build()
+            .unwrap();
+        repo.save(old.clone()).unwrap();
+        repo.save(Metric::gauge("m", 2.0).unwrap()).unwrap();
+        assert_eq!(repo.purge_older_than(Utc::now() - Duration::hours(1)).unwrap(), 1);
+        assert_eq!(repo.get(old.id()).unwrap(), None);
+        assert_eq!(repo.evictions().total(), 0, "purges are asked for, not evictions");
+    }
+
+    #[test]
+    fn concurrent_saves_are_all_accounted_for() {
+        let repo = Arc::new(InMemoryRepository::new(50));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let repo = Arc::clone(&repo);
+                std::thread::spawn(move || {
+                    for i in 0..100 {
+                        repo.save(Metric::gauge("m", f64::from(i)).unwrap()).unwrap();
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(repo.len().unwrap(), 50);
+        assert_eq!(repo.evictions().capacity, 350);
+    }
+
+    proptest! {
+        #[test]
+        fn stored_plus_evicted_equals_saved(capacity in 1usize..20, saves in 0usize..60) {
+            let repo = InMemoryRepository::new(capacity);
+            for i in 0..saves {
+                repo.save(Metric::gauge("m", i as f64).unwrap()).unwrap();
+            }
+            let len = repo.len().unwrap();
+            prop_assert_eq!(len, saves.min(capacity));
+            prop_assert_eq!(len as u64 + repo.evictions().capacity, saves as u64);
+            let newest = repo.recent(1).unwrap();
+            if saves > 0 {
+                prop_assert_eq!(newest[0].value(), (saves - 1) as f64);
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Adapters: concrete implementations of the ports.
+
+mod memory;
+
+pub use memory::InMemoryRepository;

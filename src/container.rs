@@ -1,0 +1,312 @@
+//! [`Observability`]: the container that wires repositories into services.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+
+use crate::adapters::InMemoryRepository;
+use crate::domain::{rules, Alert, HealthCheck, Labels, LogEntry, LogLevel, Metric, Span};
+use crate::error::{ObsError, Result};
+use crate::factory::Factory;
+use crate::ports::{Record, Repository};
+use crate::services::{AlertService, HealthService, LogService, MetricsService, TracingService};
+
+/// Default number of records each in-memory repository holds.
+pub const DEFAULT_CAPACITY: usize = 10_000;
+
+/// Who is being observed: service name, version and environment.
+///
+/// ```
+/// let obs = observa::Observability::builder().service("api", "2.1.0").environment("staging").build()?;
+/// let info = obs.info();
+/// assert_eq!((info.service.as_str(), info.version.as_str()), ("api", "2.1.0"));
+/// assert_eq!(info.environment.as_deref(), Some("staging"));
+/// # Ok::<(), observa::ObsError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceInfo {
+    /// The service name.
+    pub service: String,
+    /// The service version.
+    pub version: String,
+    /// The deployment environment, if set.
+    pub environment: Option<String>,
+}
+
+struct Inner {
+    info: ServiceInfo,
+    factory: Factory,
+    metrics: MetricsService,
+    tracing: TracingService,
+    logs: LogService,
+    alerts: AlertService,
+    health: HealthService,
+}
+
+/// The container: one value holding the five services, wired to their
+/// repositories, plus the [`Factory`] that stamps service name and default
+/// labels. Cheap to clone (an `Arc`), `Send + Sync`; nothing is global unless
+/// you call [`install_global`](crate::install_global).
+///
+/// ```
+/// use observa::{LogLevel, Metric, Observability};
+///
+/// let obs = Observability::builder()
+///     .service("checkout", "1.0.0")
+///     .environment("prod")
+///     .min_log_level(LogLevel::Info)
+///     .capacity(1_000)
+///     .build()?;
+/// obs.metrics().record(&obs.factory().metric("orders_total", 1.0, "")?)?;
+/// obs.logs().log(LogLevel::Info, "order placed")?;
+/// let worker = obs.clone(); // shares the same services
+/// std::thread::spawn(move || worker.logs().log(LogLevel::Info, "from a thread")).join().unwrap()?;
+/// assert_eq!(obs.logs().recent(10)?.len(), 2);
+/// # Ok::<(), observa::ObsError>(())
+/// ```
+#[derive(Clone)]
+pub struct Observability {
+    inner: Arc<Inner>,
+}
+
+impl Observability {
+    /// A builder with in-memory defaults.
+    pub fn builder() -> ObservabilityBuilder {
+        ObservabilityBuilder::default()
+    }
+
+    /// Who is being observed.
+    pub fn info(&self) -> &ServiceInfo {
+        &self.inner.info
+    }
+    /// The entity factory stamping this container's service and labels.
+    pub fn factory(&self) -> &Factory {
+        &self.inner.factory
+    }
+    /// The labels stamped on metrics and alerts (`service`, and `env` if set, plus your own).
+    pub fn default_labels(&self) -> Labels {
+        self.inner.factory.default_labels().clone()
+    }
+    /// The metrics service.
+    pub fn metrics(&self) -> &MetricsService {
+        &self.inner.metrics
+    }
+    /// The tracing service.
+    pub fn tracing(&self) -> &TracingService {
+        &self.inner.tracing
+    }
+    /// The log service.
+    pub fn logs(&self) -> &LogService {
+        &self.inner.logs
+    }
+    /// The alert service.
+    pub fn alerts(&self) -> &AlertService {
+        &self.inner.alerts
+    }
+    /// The health service.
+    pub fn health(&self) -> &HealthService {
+        &self.inner.health
+    }
+}
+
+impl std::fmt::Debug for Observability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Observability")
+            .field("info", &self.inner.info)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures an [`Observability`]; every repository can be replaced by
+/// your own [`Repository`] implementation.
+///
+/// ```
+/// use std::sync::Arc;
+/// use observa::adapters::InMemoryRepository;
+/// use observa::Observability;
+///
+/// let my_store = Arc::new(InMemoryRepository::new(50));
+/// let obs = Observability::builder()
+///     .service("api", "1.0")
+///     .label("team", "payments")
+///     .log_repository(my_store.clone())
+///     .build()?;
+/// obs.logs().log(observa::LogLevel::Warning, "slow")?;
+/// use observa::ports::Repository;
+/// assert_eq!(my_store.len()?, 1);
+/// assert_eq!(obs.default_labels().get("team"), Some("payments"));
+/// # Ok::<(), observa::ObsError>(())
+/// ```
+#[derive(Default)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ObservabilityBuilder {
+    service: Option<(String, String)>,
+    environment: Option<String>,
+    labels: Vec<(String, String)>,
+    capacity: Option<usize>,
+    max_age: Option<Duration>,
+    min_log_level: Option<LogLevel>,
+    metric_repository: Option<Arc<dyn Repository<Metric>>>,
+    span_repository: Option<Arc<dyn Repository<Span>>>,
+    log_repository: Option<Arc<dyn Repository<LogEntry>>>,
+    alert_repository: Option<Arc<dyn Repository<Alert>>>,
+    health_repository: Option<Arc<dyn Repository<HealthCheck>>>,
+}
+
+impl ObservabilityBuilder {
+    /// Sets the service name and version (required).
+    pub fn service(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.service = Some((name.into(), version.into()));
+        self
+    }
+    /// Sets the deployment environment; it becomes the `env` default label.
+    pub fn environment(mut self, environment: impl Into<String>) -> Self {
+        self.environment = Some(environment.into());
+        self
+    }
+    /// Adds a default label stamped on metrics and alerts.
+    pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.push((name.into(), value.into()));
+        self
+    }
+    /// Records each default in-memory repository holds (default 10,000; at least 1).
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = Some(capacity);
+        self
+    }
+    /// Maximum age of records in the default in-memory repositories (default: none).
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+    /// The lowest log level stored (default `info`).
+    pub fn min_log_level(mut self, level: LogLevel) -> Self {
+        self.min_log_level = Some(level);
+        self
+    }
+    /// Stores metrics in `repository` instead of memory.
+    pub fn metric_repository(mut self, repository: Arc<dyn Repository<Metric>>) -> Self {
+        self.metric_repository = Some(repository);
+        self
+    }
+    /// Stores spans in `repository` instead of memory.
+    pub fn span_repository(mut self, repository: Arc<dyn Repository<Span>>) -> Self {
+        self.span_repository = Some(repository);
+        self
+    }
+    /// Stores log entries in `repository` instead of memory.
+    pub fn log_repository(mut self, repository: Arc<dyn Repository<LogEntry>>) -> Self {
+        self.log_repository = Some(repository);
+        self
+    }
+    /// Stores alerts in `repository` instead of memory.
+    pub fn alert_repository(mut self, repository: Arc<dyn Repository<Alert>>) -> Self {
+        self.alert_repository = Some(repository);
+        self
+    }
+    /// Stores health-check results in `repository` instead of memory.
+    pub fn health_repository(mut self, repository: Arc<dyn Repository<HealthCheck>>) -> Self {
+        self.health_repository = Some(repository);
+        self
+    }
+
+    /// Validates the settings and wires the container.
+    pub fn build(self) -> Result<Observability> {
+        let (service, version) = self
+            .service
+            .ok_or_else(|| ObsError::configuration("service", "call .service(name, version) before build"))?;
+        rules::short_name("service", "name", &service)?;
+        rules::short_name("service", "version", &version)?;
+        if let Some(env) = &self.environment {
+            rules::short_name("service", "environment", env)?;
+        }
+        if self.capacity == Some(0) {
+            return Err(ObsError::configuration("capacity", "must be at least 1"));
+        }
+        if self.max_age.is_some_and(|age| age <= Duration::zero()) {
+            return Err(ObsError::configuration("max_age", "must be positive"));
+        }
+        let mut labels = Labels::new([("service", service.as_str())])?;
+        if let Some(env) = &self.environment {
+            labels.insert("env", env.as_str())?;
+        }
+        for (name, value) in self.labels {
+            labels.insert(name, value)?;
+        }
+        let memory = MemoryDefaults {
+            capacity: self.capacity.unwrap_or(DEFAULT_CAPACITY),
+            max_age: self.max_age,
+        };
+        let inner = Inner {
+            factory: Factory::new(service.clone(), labels),
+            metrics: MetricsService::new(memory.or(self.metric_repository)),
+            tracing: TracingService::new(memory.or(self.span_repository), service.clone()),
+            logs: LogService::new(
+                memory.or(self.log_repository),
+                self.min_log_level.unwrap_or(LogLevel::Info),
+            ),
+            alerts: AlertService::new(memory.or(self.alert_repository)),
+            health: HealthService::new(memory.or(self.health_repository)),
+            info: ServiceInfo {
+                service,
+                version,
+                environment: self.environment,
+            },
+        };
+        Ok(Observability {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+/// How the default in-memory repositories are bounded.
+#[derive(Clone, Copy)]
+struct MemoryDefaults {
+    capacity: usize,
+    max_age: Option<Duration>,
+}
+
+impl MemoryDefaults {
+    /// The user's repository if given, else a bounded in-memory one.
+    fn or<E: Record>(self, given: Option<Arc<dyn Repository<E>>>) -> Arc<dyn Repository<E>> {
+        given.unwrap_or_else(|| {
+            let repo = InMemoryRepository::new(self.capacity);
+            match self.max_age {
+                Some(age) => Arc::new(repo.with_max_age(age)),
+                None => Arc::new(repo),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_settings_are_configuration_errors() {
+        assert_eq!(
+            Observability::builder().build().unwrap_err().code(),
+            "configuration"
+        );
+        let zero = Observability::builder().service("a", "1").capacity(0).build();
+        assert_eq!(zero.unwrap_err().code(), "configuration");
+        let blank = Observability::builder().service(" ", "1").build();
+        assert_eq!(blank.unwrap_err().code(), "validation");
+        let bad_label = Observability::builder()
+            .service("a", "1")
+            .label("1x", "v")
+            .build();
+        assert_eq!(bad_label.unwrap_err().code(), "validation");
+    }
+
+    #[test]
+    fn container_is_send_sync_and_clones_share_state() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<Observability>();
+        let obs = Observability::builder().service("a", "1").build().unwrap();
+        let clone = obs.clone();
+        clone.logs().log(LogLevel::Error, "shared").unwrap();
+        assert_eq!(obs.logs().recent(1).unwrap()[0].message(), "shared");
+    }
+}
