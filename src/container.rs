@@ -8,7 +8,9 @@ use crate::adapters::InMemoryRepository;
 use crate::domain::{rules, Alert, HealthCheck, Labels, LogEntry, LogLevel, Metric, Span};
 use crate::error::{ObsError, Result};
 use crate::factory::Factory;
-use crate::ports::{Record, Repository};
+use crate::metrics::{Format, DEFAULT_SERIES_BUDGET};
+use crate::monitor::{CallFamilies, FailureReports, Monitor};
+use crate::ports::{Evictions, Record, Repository};
 use crate::services::{AlertService, HealthService, LogService, MetricsService, TracingService};
 
 /// Default number of records each in-memory repository holds.
@@ -41,6 +43,7 @@ struct Inner {
     logs: LogService,
     alerts: AlertService,
     health: HealthService,
+    calls: CallFamilies,
 }
 
 /// The container: one value holding the five services, wired to their
@@ -107,6 +110,55 @@ impl Observability {
     pub fn health(&self) -> &HealthService {
         &self.inner.health
     }
+
+    /// A [`Monitor`] for function `name` (the `module` label is empty); see
+    /// [`Observability::monitor_in`]. Resolve it once and keep it.
+    pub fn monitor(&self, name: &str) -> Monitor {
+        self.monitor_in("", name)
+    }
+
+    /// A [`Monitor`] for function `name` in `module` (e.g. `module_path!()`),
+    /// with its handles resolved.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("shop", "1").build()?;
+    /// let charge = obs.monitor_in(module_path!(), "charge_card");
+    /// let receipt: Result<&str, &str> = charge.run_result(|| Ok("r-1"));
+    /// assert_eq!(receipt, Ok("r-1"));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn monitor_in(&self, module: &str, name: &str) -> Monitor {
+        self.inner.calls.monitor(module, name)
+    }
+
+    /// Every metric as Prometheus text 0.0.4 or OpenMetrics 1.0, including
+    /// the self-telemetry: `observa_dropped_total{kind}` (records the
+    /// repositories dropped) and `observa_series_refused_total{family}`.
+    ///
+    /// ```
+    /// use observa::metrics::Format;
+    ///
+    /// let obs = observa::Observability::builder().service("shop", "1").capacity(1).build()?;
+    /// obs.logs().log(observa::LogLevel::Error, "one")?;
+    /// obs.logs().log(observa::LogLevel::Error, "two")?;
+    /// let text = obs.render(Format::Prometheus)?;
+    /// assert!(text.contains("observa_dropped_total{kind=\"log_entry\"} 1\n"));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn render(&self, format: Format) -> Result<String> {
+        let inner = &*self.inner;
+        let dropped: [(&str, Evictions); 5] = [
+            ("metric", inner.metrics.evictions()),
+            ("span", inner.tracing.evictions()),
+            ("log_entry", inner.logs.evictions()),
+            ("alert", inner.alerts.evictions()),
+            ("health_check", inner.health.evictions()),
+        ];
+        for (kind, evictions) in dropped {
+            inner.metrics.registry().report_dropped(kind, evictions.total())?;
+        }
+        inner.metrics.render(format)
+    }
 }
 
 impl std::fmt::Debug for Observability {
@@ -145,6 +197,8 @@ pub struct ObservabilityBuilder {
     labels: Vec<(String, String)>,
     capacity: Option<usize>,
     max_age: Option<Duration>,
+    series_budget: Option<usize>,
+    report_failures: bool,
     min_log_level: Option<LogLevel>,
     metric_repository: Option<Arc<dyn Repository<Metric>>>,
     span_repository: Option<Arc<dyn Repository<Span>>>,
@@ -177,6 +231,19 @@ impl ObservabilityBuilder {
     /// Maximum age of records in the default in-memory repositories (default: none).
     pub fn max_age(mut self, max_age: Duration) -> Self {
         self.max_age = Some(max_age);
+        self
+    }
+    /// Series each metric family may hold before new label sets fold into
+    /// its overflow series (default 2,000; at least 1).
+    pub fn series_budget(mut self, budget: usize) -> Self {
+        self.series_budget = Some(budget);
+        self
+    }
+    /// When set, a monitored call that fails (`error` or `panic`) also
+    /// records an error LogEntry and raises an Alert (de-duplicated per
+    /// function). Off by default.
+    pub fn report_monitor_failures(mut self, enabled: bool) -> Self {
+        self.report_failures = enabled;
         self
     }
     /// The lowest log level stored (default `info`).
@@ -223,6 +290,9 @@ impl ObservabilityBuilder {
         if self.capacity == Some(0) {
             return Err(ObsError::configuration("capacity", "must be at least 1"));
         }
+        if self.series_budget == Some(0) {
+            return Err(ObsError::configuration("series_budget", "must be at least 1"));
+        }
         if self.max_age.is_some_and(|age| age <= Duration::zero()) {
             return Err(ObsError::configuration("max_age", "must be positive"));
         }
@@ -237,15 +307,27 @@ impl ObservabilityBuilder {
             capacity: self.capacity.unwrap_or(DEFAULT_CAPACITY),
             max_age: self.max_age,
         };
+        let metrics = MetricsService::with_series_budget(
+            memory.or(self.metric_repository),
+            self.series_budget.unwrap_or(DEFAULT_SERIES_BUDGET),
+        );
+        let logs = LogService::new(
+            memory.or(self.log_repository),
+            self.min_log_level.unwrap_or(LogLevel::Info),
+        );
+        let alerts = AlertService::new(memory.or(self.alert_repository));
+        let failures = self.report_failures.then(|| FailureReports {
+            logs: logs.clone(),
+            alerts: alerts.clone(),
+            source: service.clone(),
+        });
         let inner = Inner {
+            calls: CallFamilies::register(&metrics, failures)?,
             factory: Factory::new(service.clone(), labels),
-            metrics: MetricsService::new(memory.or(self.metric_repository)),
+            metrics,
             tracing: TracingService::new(memory.or(self.span_repository), service.clone()),
-            logs: LogService::new(
-                memory.or(self.log_repository),
-                self.min_log_level.unwrap_or(LogLevel::Info),
-            ),
-            alerts: AlertService::new(memory.or(self.alert_repository)),
+            logs,
+            alerts,
             health: HealthService::new(memory.or(self.health_repository)),
             info: ServiceInfo {
                 service,

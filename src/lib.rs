@@ -8,6 +8,9 @@ pub mod domain;
 mod error;
 mod factory;
 mod global;
+mod hash;
+pub mod metrics;
+pub mod monitor;
 pub mod ports;
 pub mod services;
 

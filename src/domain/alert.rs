@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::entity_serde::validated_serde;
 use super::{rules, AlertSeverity, AlertStatus, Labels};
 use crate::error::{ObsError, Result};
+use crate::hash::Fnv;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct AlertFields {
@@ -219,25 +220,18 @@ impl Alert {
     }
 }
 
-/// FNV-1a (64-bit) over the title and the sorted label pairs, with separators
-/// that cannot occur inside names, so the digest is stable across runs and builds.
+/// FNV-1a over the title and the sorted label pairs, with boundaries that
+/// cannot occur inside text, so the digest is stable across runs and builds.
 fn fingerprint(title: &str, labels: &Labels) -> String {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut hash = OFFSET;
-    let mut feed = |bytes: &[u8]| {
-        for &b in bytes {
-            hash = (hash ^ u64::from(b)).wrapping_mul(PRIME);
-        }
-    };
-    feed(title.as_bytes());
+    let mut hash = Fnv::new();
+    hash.write(title.as_bytes());
     for (name, value) in labels.iter() {
-        feed(&[0xff]);
-        feed(name.as_bytes());
-        feed(&[0xfe]);
-        feed(value.as_bytes());
+        hash.separate(0xff);
+        hash.write(name.as_bytes());
+        hash.separate(0xfe);
+        hash.write(value.as_bytes());
     }
-    format!("{hash:016x}")
+    format!("{:016x}", hash.finish())
 }
 
 /// Builds an [`Alert`]; see [`Alert::builder`].

@@ -167,15 +167,21 @@ impl fmt::Display for Labels {
             if i > 0 {
                 f.write_str(",")?;
             }
-            write!(f, "{name}=\"{}\"", escape_label_value(value))?;
+            let mut escaped = String::with_capacity(value.len());
+            escape_label_value_into(&mut escaped, value);
+            write!(f, "{name}=\"{escaped}\"")?;
         }
         f.write_str("}")
     }
 }
 
-/// Escapes `\`, `"` and newline as the Prometheus and OpenMetrics text formats require.
-pub(crate) fn escape_label_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
+/// Appends `value` with `\`, `"` and newline escaped, as the Prometheus and
+/// OpenMetrics text formats require.
+pub(crate) fn escape_label_value_into(out: &mut String, value: &str) {
+    if !value.contains(['\\', '"', '\n']) {
+        out.push_str(value);
+        return;
+    }
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -184,7 +190,6 @@ pub(crate) fn escape_label_value(value: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod vocabulary;
 pub use alert::{Alert, AlertBuilder};
 pub use health_check::{HealthCheck, HealthCheckBuilder, Observation};
 pub use ids::{SpanId, TraceId};
+pub(crate) use labels::escape_label_value_into;
 pub use labels::Labels;
 pub use log_entry::{LogEntry, LogEntryBuilder};
 pub use metric::{Metric, MetricBuilder, MetricKind};

@@ -1,0 +1,22 @@
+//! The metrics hot path: typed handles over atomics, families with a
+//! cardinality budget, a validating registry, and the Prometheus 0.0.4 and
+//! OpenMetrics 1.0 expositions.
+//!
+//! Handles ([`Counter`], [`Gauge`], [`Histogram`]) are resolved once through
+//! [`MetricsService`](crate::services::MetricsService); after that every
+//! update is an atomic operation: no lock, no lookup, no allocation.
+
+mod buckets;
+mod exposition;
+mod family;
+mod instruments;
+mod registry;
+
+pub use crate::domain::MetricKind;
+pub use buckets::{Buckets, DEFAULT_BUCKETS, MAX_BUCKETS};
+pub(crate) use exposition::render;
+pub use exposition::Format;
+pub use family::{Family, Instrument, OVERFLOW_LABEL};
+pub use instruments::{Counter, Gauge, Histogram, HistogramSnapshot};
+pub use registry::{FamilySpec, DEFAULT_SERIES_BUDGET, DROPPED_RECORDS, MAX_FAMILIES, REFUSED_SERIES};
+pub(crate) use registry::{Registrable, Registry};

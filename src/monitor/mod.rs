@@ -1,0 +1,282 @@
+//! Function monitoring without proc macros: [`Monitor`] wraps closures,
+//! `Result`-returning closures and futures, and `monitored!` wraps `fn` items.
+//!
+//! A call records, with the autometrics names so existing dashboards apply:
+//! - `function_calls_total{function, module, result}` with `result` one of
+//!   `ok`, `error`, `panic` (the panic is counted, then resumed) or
+//!   `cancelled` (a future dropped before it finished);
+//! - `function_calls_duration_seconds{function, module}`, a histogram with
+//!   the default buckets (calls that end in `cancelled` are not timed);
+//! - `function_calls_concurrent{function, module}`, calls in flight.
+
+mod future;
+mod guard;
+mod lazy;
+
+use std::sync::Arc;
+
+pub use future::Monitored;
+pub use guard::CallGuard;
+pub use lazy::LazyMonitor;
+#[doc(hidden)]
+pub use lazy::{OtherOutcome, Probe, ResultOutcome};
+
+use crate::domain::{AlertSeverity, LogEntry, LogLevel};
+use crate::error::Result;
+use crate::metrics::{Buckets, Counter, Family, FamilySpec, Gauge, Histogram};
+use crate::services::{AlertService, LogService, MetricsService};
+
+/// The counter of calls by result.
+pub const CALLS_TOTAL: &str = "function_calls_total";
+/// The histogram of call durations.
+pub const CALLS_DURATION: &str = "function_calls_duration_seconds";
+/// The gauge of calls in flight.
+pub const CALLS_CONCURRENT: &str = "function_calls_concurrent";
+
+/// How a monitored call ended; the `result` label value.
+///
+/// ```
+/// assert_eq!(observa::monitor::Outcome::Cancelled.as_str(), "cancelled");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Returned normally (or `Ok`).
+    Ok,
+    /// Returned `Err`.
+    Error,
+    /// Panicked; the panic was resumed.
+    Panic,
+    /// A future dropped before it finished.
+    Cancelled,
+}
+
+impl Outcome {
+    /// The label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Error => "error",
+            Outcome::Panic => "panic",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+
+    /// `Error` for `Err`, `Ok` for `Ok`.
+    pub fn of_result<T, E>(result: &std::result::Result<T, E>) -> Outcome {
+        if result.is_ok() {
+            Outcome::Ok
+        } else {
+            Outcome::Error
+        }
+    }
+}
+
+/// The three families every monitor records into, registered once per container.
+#[derive(Clone, Debug)]
+pub(crate) struct CallFamilies {
+    calls: Family<Counter>,
+    duration: Family<Histogram>,
+    concurrent: Family<Gauge>,
+    failures: Option<FailureReports>,
+}
+
+/// Where a failed call is also reported, when the container asks for it.
+#[derive(Clone)]
+pub(crate) struct FailureReports {
+    pub(crate) logs: LogService,
+    pub(crate) alerts: AlertService,
+    pub(crate) source: String,
+}
+
+impl std::fmt::Debug for FailureReports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FailureReports")
+    }
+}
+
+impl CallFamilies {
+    pub(crate) fn register(metrics: &MetricsService, failures: Option<FailureReports>) -> Result<Self> {
+        let labels = ["function", "module"];
+        Ok(CallFamilies {
+            calls: metrics.counter_family(
+                FamilySpec::new(CALLS_TOTAL)
+                    .help("Calls of monitored functions, by result.")
+                    .labels(&["function", "module", "result"]),
+            )?,
+            duration: metrics.histogram_family(
+                FamilySpec::new(CALLS_DURATION)
+                    .help("Duration of monitored function calls.")
+                    .unit("seconds")
+                    .labels(&labels)
+                    .buckets(Buckets::default()),
+            )?,
+            concurrent: metrics.gauge_family(
+                FamilySpec::new(CALLS_CONCURRENT)
+                    .help("Monitored function calls in flight.")
+                    .labels(&labels),
+            )?,
+            failures,
+        })
+    }
+
+    /// Resolves the handles of one function; label values that cannot be
+    /// stored (over 1,024 characters) fall back to the families' overflow.
+    pub(crate) fn monitor(&self, module: &str, function: &str) -> Monitor {
+        let calls = |result: Outcome| self.calls.with_label_values(&[function, module, result.as_str()]);
+        let handles = (|| {
+            Ok::<_, crate::ObsError>(Handles {
+                ok: calls(Outcome::Ok)?,
+                error: calls(Outcome::Error)?,
+                panic: calls(Outcome::Panic)?,
+                cancelled: calls(Outcome::Cancelled)?,
+                duration: self.duration.with_label_values(&[function, module])?,
+                concurrent: self.concurrent.with_label_values(&[function, module])?,
+                clock: quanta::Clock::new(),
+                failures: self
+                    .failures
+                    .clone()
+                    .map(|f| (f, function.to_owned(), module.to_owned())),
+            })
+        })();
+        match handles {
+            Ok(handles) => Monitor(Arc::new(handles)),
+            Err(_) => self.monitor("", "observa_label_too_long"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Handles {
+    ok: Counter,
+    error: Counter,
+    panic: Counter,
+    cancelled: Counter,
+    duration: Histogram,
+    concurrent: Gauge,
+    clock: quanta::Clock,
+    failures: Option<(FailureReports, String, String)>,
+}
+
+impl Handles {
+    #[inline]
+    pub(crate) fn begin(&self) -> u64 {
+        self.concurrent.inc();
+        self.clock.raw()
+    }
+
+    #[inline]
+    pub(crate) fn end(&self, start: u64, outcome: Outcome) {
+        let end = self.clock.raw();
+        self.concurrent.dec();
+        let counter = match outcome {
+            Outcome::Ok => &self.ok,
+            Outcome::Error => &self.error,
+            Outcome::Panic => &self.panic,
+            Outcome::Cancelled => &self.cancelled,
+        };
+        counter.inc();
+        if outcome != Outcome::Cancelled {
+            self.duration
+                .observe(self.clock.delta_as_nanos(start, end) as f64 * 1e-9);
+        }
+        if outcome != Outcome::Ok && outcome != Outcome::Cancelled {
+            self.report_failure(outcome);
+        }
+    }
+
+    #[cold]
+    fn report_failure(&self, outcome: Outcome) {
+        let Some((reports, function, module)) = &self.failures else {
+            return;
+        };
+        let message = format!("{module}::{function} ended with {}", outcome.as_str());
+        let entry = LogEntry::builder(LogLevel::Error, message.clone())
+            .target(reports.source.clone())
+            .field("function", function.as_str())
+            .field("module", module.as_str())
+            .field("result", outcome.as_str())
+            .build();
+        let alert =
+            crate::domain::Alert::builder(format!("{function} is failing"), message, AlertSeverity::High)
+                .label("function", function.as_str())
+                .label("module", module.as_str())
+                .source(reports.source.clone())
+                .build();
+        // Reporting is best effort: a failure here must not change the call's result.
+        if let Ok(entry) = entry {
+            let _ = reports.logs.record(entry);
+        }
+        if let Ok(alert) = alert {
+            let _ = reports.alerts.raise(alert);
+        }
+    }
+}
+
+/// The resolved handles of one monitored function. Cheap to clone; calling
+/// through it does no lookup and no allocation: one clock pair, the in-flight
+/// gauge up and down, one counter and one histogram observation.
+///
+/// ```
+/// use observa::metrics::Format;
+///
+/// let obs = observa::Observability::builder().service("shop", "1").build()?;
+/// let monitor = obs.monitor("process_order");
+/// let total = monitor.run(|| 2 + 2);
+/// let paid: Result<u32, String> = monitor.run_result(|| Err("card declined".to_owned()));
+/// assert_eq!(total, 4);
+/// assert!(paid.is_err());
+/// let text = obs.render(Format::Prometheus)?;
+/// assert!(text.contains(r#"function_calls_total{function="process_order",module="",result="error"} 1"#));
+/// # Ok::<(), observa::ObsError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Monitor(Arc<Handles>);
+
+impl Monitor {
+    /// Runs `f`, counting it as `ok` (or `panic`, then resuming the panic).
+    #[inline]
+    pub fn run<T>(&self, f: impl FnOnce() -> T) -> T {
+        let guard = self.start();
+        let out = f();
+        guard.finish(Outcome::Ok);
+        out
+    }
+
+    /// Runs `f`, counting `Ok` as `ok` and `Err` as `error`.
+    #[inline]
+    pub fn run_result<T, E>(
+        &self,
+        f: impl FnOnce() -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let guard = self.start();
+        let out = f();
+        guard.finish(Outcome::of_result(&out));
+        out
+    }
+
+    /// Wraps a future: timed from its first poll to completion across every
+    /// poll, counted as `ok`; dropped before completion, `cancelled`.
+    /// Works with any executor.
+    pub fn run_future<F: std::future::Future>(&self, future: F) -> Monitored<F> {
+        Monitored::new(self.clone(), future, |_| Outcome::Ok)
+    }
+
+    /// Like [`Monitor::run_future`], for futures of `Result`: `Err` counts as `error`.
+    pub fn run_future_result<F, T, E>(&self, future: F) -> Monitored<F>
+    where
+        F: std::future::Future<Output = std::result::Result<T, E>>,
+    {
+        Monitored::new(self.clone(), future, Outcome::of_result)
+    }
+
+    /// Starts a call by hand; [`CallGuard::finish`] ends it. A guard dropped
+    /// unfinished counts as `panic` while panicking, else `cancelled`.
+    #[inline]
+    pub fn start(&self) -> CallGuard<'_> {
+        CallGuard::new(&self.0)
+    }
+
+    pub(crate) fn handles(&self) -> &Arc<Handles> {
+        &self.0
+    }
+}
