@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 pub mod adapters;
 mod container;
@@ -9,6 +10,8 @@ mod error;
 mod factory;
 mod global;
 mod hash;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod metrics;
 pub mod monitor;
 pub mod ports;
