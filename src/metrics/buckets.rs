@@ -58,7 +58,7 @@ impl Buckets {
 
     /// `count` bounds `start, start + width, ...`; `width` must be positive.
     pub fn linear(start: f64, width: f64, count: usize) -> Result<Buckets> {
-        if !(width > 0.0) {
+        if width.is_nan() || width <= 0.0 {
             return Err(ObsError::validation(
                 "buckets",
                 "width",
@@ -71,7 +71,7 @@ impl Buckets {
 
     /// `count` bounds `start, start * factor, ...`; `start` must be positive and `factor` above 1.
     pub fn exponential(start: f64, factor: f64, count: usize) -> Result<Buckets> {
-        if !(start > 0.0) {
+        if start.is_nan() || start <= 0.0 {
             return Err(ObsError::validation(
                 "buckets",
                 "start",
@@ -79,7 +79,7 @@ impl Buckets {
                 "must be positive",
             ));
         }
-        if !(factor > 1.0) {
+        if factor.is_nan() || factor <= 1.0 {
             return Err(ObsError::validation(
                 "buckets",
                 "factor",

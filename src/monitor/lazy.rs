@@ -119,60 +119,120 @@ macro_rules! monitored {
         $(#[$attr:meta])*
         $vis:vis async fn $name:ident $($rest:tt)*
     ) => {
-        $crate::__monitored_split! { [async] [$(#[$attr])* $vis] $name [] $($rest)* }
+        $crate::__monitored_sig! { [async] [$(#[$attr])* $vis] $name [] [] $($rest)* }
     };
     (
         $(#[$attr:meta])*
         $vis:vis fn $name:ident $($rest:tt)*
     ) => {
-        $crate::__monitored_split! { [] [$(#[$attr])* $vis] $name [] $($rest)* }
+        $crate::__monitored_sig! { [] [$(#[$attr])* $vis] $name [] [] $($rest)* }
     };
 }
 
-/// Moves signature tokens into the accumulator until only the body is left,
-/// then emits the function and carries on with the items after it.
+/// Collects generics and arguments until the return type, the `where`
+/// clause or the body. `[$($seen)?]` marks that the argument list was passed,
+/// so an `->` inside a generic `Fn() -> T` bound is not taken for the return type.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __monitored_split {
-    ([$($async:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] { $($body:tt)* } $($more:tt)*) => {
-        $crate::__monitored_emit! { [$($async)?] [$($head)*] $name [$($sig)*] { $($body)* } }
+macro_rules! __monitored_sig {
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [$($seen:tt)?] { $($body:tt)* } $($more:tt)*) => {
+        $crate::__monitored_emit! { [$($a)?] [$($head)*] $name [$($sig)*] [()] [] { $($body)* } }
         $crate::monitored! { $($more)* }
     };
-    ([$($async:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] $next:tt $($rest:tt)*) => {
-        $crate::__monitored_split! { [$($async)?] [$($head)*] $name [$($sig)* $next] $($rest)* }
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [yes] -> $($rest:tt)*) => {
+        $crate::__monitored_ret! { [$($a)?] [$($head)*] $name [$($sig)*] [] $($rest)* }
+    };
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [$($seen:tt)?] where $($rest:tt)*) => {
+        $crate::__monitored_where! { [$($a)?] [$($head)*] $name [$($sig)*] [()] [] $($rest)* }
+    };
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [$($seen:tt)?] $f:ident ( $($x:tt)* ) $($rest:tt)*) => {
+        $crate::__monitored_sig! { [$($a)?] [$($head)*] $name [$($sig)* $f ( $($x)* )] [$($seen)?] $($rest)* }
+    };
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [$($seen:tt)?] ( $($args:tt)* ) $($rest:tt)*) => {
+        $crate::__monitored_sig! { [$($a)?] [$($head)*] $name [$($sig)* ( $($args)* )] [yes] $($rest)* }
+    };
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [$($seen:tt)?] $next:tt $($rest:tt)*) => {
+        $crate::__monitored_sig! { [$($a)?] [$($head)*] $name [$($sig)* $next] [$($seen)?] $($rest)* }
     };
 }
 
+/// Collects the return type until the `where` clause or the body.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __monitored_ret {
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [$($ret:tt)*] { $($body:tt)* } $($more:tt)*) => {
+        $crate::__monitored_emit! { [$($a)?] [$($head)*] $name [$($sig)*] [$($ret)*] [] { $($body)* } }
+        $crate::monitored! { $($more)* }
+    };
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [$($ret:tt)*] where $($rest:tt)*) => {
+        $crate::__monitored_where! { [$($a)?] [$($head)*] $name [$($sig)*] [$($ret)*] [] $($rest)* }
+    };
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [$($ret:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__monitored_ret! { [$($a)?] [$($head)*] $name [$($sig)*] [$($ret)* $next] $($rest)* }
+    };
+}
+
+/// Collects the `where` clause until the body.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __monitored_where {
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [$($ret:tt)*] [$($w:tt)*] { $($body:tt)* } $($more:tt)*) => {
+        $crate::__monitored_emit! { [$($a)?] [$($head)*] $name [$($sig)*] [$($ret)*] [$($w)*] { $($body)* } }
+        $crate::monitored! { $($more)* }
+    };
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [$($ret:tt)*] [$($w:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__monitored_where! { [$($a)?] [$($head)*] $name [$($sig)*] [$($ret)*] [$($w)* $next] $($rest)* }
+    };
+}
+
+/// Emits the function. The output is bound with the declared return type
+/// before it is classified, so a generic tail (`collect()`, `sum()`) infers
+/// as it would without the macro; `impl Trait` returns are never `Result`s
+/// and are bound without a type.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __monitored_emit {
-    ([] [$($head:tt)*] $name:ident [$($sig:tt)*] { $($body:tt)* }) => {
-        $($head)* fn $name $($sig)* {
-            static __OBSERVA_MONITOR: $crate::monitor::LazyMonitor =
-                $crate::monitor::LazyMonitor::new(module_path!(), stringify!($name));
-            let __observa_call = __OBSERVA_MONITOR.get().map(|m| m.start());
-            #[allow(clippy::redundant_closure_call)]
-            let __observa_out = (move || { $($body)* })();
-            if let Some(call) = __observa_call {
-                #[allow(unused_imports)]
-                use $crate::monitor::{OtherOutcome as _, ResultOutcome as _};
-                call.finish((&$crate::monitor::Probe(&__observa_out)).outcome());
-            }
-            __observa_out
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [impl $($ret:tt)*] [$($w:tt)*] { $($body:tt)* }) => {
+        $($head)* $($a)? fn $name $($sig)* -> impl $($ret)* where $($w)* {
+            $crate::__monitored_body! { [$($a)?] $name [_] { $($body)* } }
         }
     };
-    ([async] [$($head:tt)*] $name:ident [$($sig:tt)*] { $($body:tt)* }) => {
-        $($head)* async fn $name $($sig)* {
-            static __OBSERVA_MONITOR: $crate::monitor::LazyMonitor =
-                $crate::monitor::LazyMonitor::new(module_path!(), stringify!($name));
-            let __observa_call = __OBSERVA_MONITOR.get().map(|m| m.start());
-            let __observa_out = async move { $($body)* }.await;
-            if let Some(call) = __observa_call {
-                #[allow(unused_imports)]
-                use $crate::monitor::{OtherOutcome as _, ResultOutcome as _};
-                call.finish((&$crate::monitor::Probe(&__observa_out)).outcome());
-            }
-            __observa_out
+    ([$($a:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [$($ret:tt)*] [$($w:tt)*] { $($body:tt)* }) => {
+        $($head)* $($a)? fn $name $($sig)* -> $($ret)* where $($w)* {
+            $crate::__monitored_body! { [$($a)?] $name [$($ret)*] { $($body)* } }
         }
     };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __monitored_body {
+    ([] $name:ident [$($ret:tt)*] { $($body:tt)* }) => {{
+        static __OBSERVA_MONITOR: $crate::monitor::LazyMonitor =
+            $crate::monitor::LazyMonitor::new(module_path!(), stringify!($name));
+        let __observa_call = __OBSERVA_MONITOR.get().map($crate::monitor::Monitor::start);
+        #[allow(clippy::redundant_closure_call)]
+        let __observa_out: $($ret)* = (move || { $($body)* })();
+        $crate::__monitored_finish!(__observa_call, __observa_out)
+    }};
+    ([async] $name:ident [$($ret:tt)*] { $($body:tt)* }) => {{
+        static __OBSERVA_MONITOR: $crate::monitor::LazyMonitor =
+            $crate::monitor::LazyMonitor::new(module_path!(), stringify!($name));
+        let __observa_call = __OBSERVA_MONITOR.get().map($crate::monitor::Monitor::start);
+        let __observa_out: $($ret)* = async move { $($body)* }.await;
+        $crate::__monitored_finish!(__observa_call, __observa_out)
+    }};
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __monitored_finish {
+    ($call:ident, $out:ident) => {{
+        if let Some(call) = $call {
+            #[allow(unused_imports)]
+            use $crate::monitor::{OtherOutcome as _, ResultOutcome as _};
+            call.finish((&$crate::monitor::Probe(&$out)).outcome());
+        }
+        $out
+    }};
 }
