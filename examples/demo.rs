@@ -1,108 +1,174 @@
-//! A tour of the container on its in-memory defaults: create entities through
-//! the factory, record them through the services, print what they report.
+//! The observa demo, on the embedded in-memory defaults.
 //!
-//! Run with `make run` (or `cargo run --example demo`).
+//! It instruments a small simulated checkout workload (some calls fail, some
+//! are slow), records entities through the container, serves `/metrics` on
+//! 127.0.0.1:9464 and prints a short live summary, then ends on its own.
+//!
+//! ```sh
+//! make run                                   # about 10 seconds, serving /metrics
+//! cargo run --example demo -- --seconds 60   # longer
+//! cargo run --example demo -- --once         # one batch, print the exposition, exit
+//! cargo run --example demo -- --once --openmetrics
+//! ```
 
+use std::time::{Duration, Instant};
+
+use observa::metrics::{Buckets, FamilySpec, Format};
 use observa::prelude::*;
 
-fn main() -> Result<(), ObsError> {
-    let obs = Observability::builder()
-        .service("checkout", env!("CARGO_PKG_VERSION"))
-        .environment("demo")
-        .min_log_level(LogLevel::Info)
-        .build()?;
-    let factory = obs.factory();
+struct Options {
+    once: bool,
+    format: Format,
+    seconds: u64,
+    addr: String,
+}
 
-    // Metrics: a counter, a gauge and some latency observations.
-    for latency in [0.012, 0.030, 0.250, 0.041] {
-        obs.metrics().record(&factory.metric("orders_total", 1.0, "")?)?;
-        obs.metrics()
-            .record(&factory.metric("checkout_duration_seconds", latency, "seconds")?)?;
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    Options {
+        once: args.iter().any(|a| a == "--once"),
+        format: if args.iter().any(|a| a == "--openmetrics") {
+            Format::OpenMetrics
+        } else {
+            Format::Prometheus
+        },
+        seconds: value("--seconds").and_then(|s| s.parse().ok()).unwrap_or(10),
+        addr: value("--addr").unwrap_or_else(|| observa::http::DEFAULT_ADDR.to_owned()),
     }
-    obs.metrics()
-        .record(&factory.metric("queue_depth", 17.0, "items")?)?;
+}
 
-    // A trace with one child span.
-    let root = obs.tracing().start_trace("place_order")?;
-    let charge = obs.tracing().start_span(&root, "charge_card")?;
-    obs.tracing().finish(charge, SpanStatus::Ok)?;
-    let root = obs.tracing().finish(root, SpanStatus::Ok)?;
+observa::monitored! {
+    /// Prices an order: fails for empty carts.
+    fn price(items: u32) -> Result<u64, String> {
+        if items == 0 {
+            return Err("empty cart".into());
+        }
+        Ok(u64::from(items) * 1_250)
+    }
+}
 
-    // Logs tied to the trace; the debug line is below the minimum level.
-    let entry = LogEntry::builder(LogLevel::Info, "order placed")
-        .field("order_id", 4711)
-        .trace(root.trace_id(), Some(root.span_id()))
-        .build()?;
-    obs.logs().record(entry)?;
-    obs.logs().log(LogLevel::Debug, "cache warm")?;
+/// A deterministic stand-in for randomness: the workload is the same every run.
+fn wobble(i: u64) -> u64 {
+    i.wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407)
+        >> 33
+}
 
-    // Health and alerts.
-    obs.health()
-        .record(factory.health_check("database", HealthStatus::Healthy, "ping 2 ms")?)?;
-    obs.health()
-        .record(factory.health_check("payments", HealthStatus::Unhealthy, "timeout")?)?;
-    let alert = factory.alert(
-        "Payments down",
-        "payment gateway timed out",
-        AlertSeverity::Critical,
+fn run_batch(obs: &Observability, charge: &observa::monitor::Monitor, batch: u64) -> Result<(), ObsError> {
+    let orders = obs.metrics().counter_family(
+        FamilySpec::new("orders_total")
+            .help("Orders placed, by region.")
+            .labels(&["region"]),
     )?;
-    let raised = obs.alerts().raise(alert.clone())?;
-    let again = obs.alerts().raise(alert)?;
-
-    println!("service      {} {}", obs.info().service, obs.info().version);
-    println!("\nmetrics (count / sum / min / max / mean)");
-    for (name, s) in obs.metrics().summaries()? {
-        let mean = s.mean().unwrap_or(0.0);
-        println!(
-            "  {name:<28} {:>3} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
-            s.count, s.sum, s.min, s.max, mean
-        );
+    let basket = obs.metrics().histogram_family(
+        FamilySpec::new("basket_items")
+            .help("Items per basket.")
+            .buckets(Buckets::linear(1.0, 2.0, 5)?),
+    )?;
+    for i in batch * 20..(batch + 1) * 20 {
+        let items = (wobble(i) % 6) as u32; // 0 items: price fails
+        let region = ["eu", "us", "apac"][(wobble(i + 7) % 3) as usize];
+        let root = obs.tracing().start_trace("checkout")?;
+        let priced = price(items);
+        let paid = charge.run_result(|| {
+            if wobble(i + 3) % 10 == 0 {
+                std::thread::sleep(Duration::from_millis(30)); // a slow card network
+            }
+            if wobble(i + 5) % 8 == 0 {
+                Err("card declined")
+            } else {
+                Ok(priced.clone().unwrap_or(0))
+            }
+        });
+        let status = if priced.is_ok() && paid.is_ok() {
+            orders.with_label_values(&[region])?.inc();
+            basket.with_label_values::<&str>(&[])?.observe(f64::from(items));
+            SpanStatus::Ok
+        } else {
+            let entry = LogEntry::builder(LogLevel::Warning, "checkout failed")
+                .field("region", region)
+                .trace(root.trace_id(), Some(root.span_id()))
+                .build()?;
+            obs.logs().record(entry)?;
+            SpanStatus::Error
+        };
+        obs.tracing().finish(root, status)?;
     }
-    println!("\ntrace {}", root.trace_id());
-    for node in obs.tracing().trace_tree(root.trace_id())? {
-        print_node(&node, 1);
-    }
-    println!(
-        "\nlogs: {} stored, {} below min level",
-        obs.logs().recent(100)?.len(),
-        obs.logs().filtered()
-    );
-    for entry in obs.logs().recent(10)? {
-        println!("  [{}] {} {:?}", entry.level(), entry.message(), entry.fields());
-    }
-    println!("\nhealth: overall {}", obs.health().overall());
-    for check in obs.health().components() {
-        println!(
-            "  {:<10} {:<10} {}",
-            check.component(),
-            check.status(),
-            check.message()
-        );
-    }
-    println!(
-        "\nalerts: {} active; second raise deduplicated: {}",
-        obs.alerts().active()?.len(),
-        again.deduplicated
-    );
-    let acked = obs.alerts().acknowledge(raised.alert.id())?;
-    println!("  [{}] {} -> {}", acked.severity(), acked.title(), acked.status());
+    obs.metrics().record(
+        &obs.factory()
+            .metric("queue_depth", (wobble(batch) % 40) as f64, "items")?,
+    )?;
+    let health = if batch % 4 == 3 {
+        HealthStatus::Degraded
+    } else {
+        HealthStatus::Healthy
+    };
+    obs.health().record(
+        obs.factory()
+            .health_check("payments", health, "card network latency")?,
+    )?;
     Ok(())
 }
 
-fn print_node(node: &observa::services::SpanNode, depth: usize) {
-    let duration = node
-        .span
-        .duration()
-        .map(|d| d.num_microseconds().unwrap_or(0))
-        .unwrap_or(0);
-    println!(
-        "{}{} ({} µs, {})",
-        "  ".repeat(depth),
-        node.span.operation(),
-        duration,
-        node.span.status()
-    );
-    for child in &node.children {
-        print_node(child, depth + 1);
+fn summary(obs: &Observability, started: Instant) -> Result<String, ObsError> {
+    let text = obs.render(Format::Prometheus)?;
+    let value = |prefix: &str| -> f64 {
+        text.lines()
+            .filter(|l| l.starts_with(prefix))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    };
+    let calls = r#"function_calls_total{function="charge_card",module="demo",result=""#;
+    Ok(format!(
+        "{:>4.0}s  orders {:>4}  charge ok {:>4} error {:>3}  price errors {:>3}  warnings {:>3}  health {}",
+        started.elapsed().as_secs_f64(),
+        value("orders_total{"),
+        value(&format!("{calls}ok\"")),
+        value(&format!("{calls}error\"")),
+        value(r#"function_calls_total{function="price",module="demo",result="error"}"#),
+        obs.logs().by_level(LogLevel::Warning)?.len(),
+        obs.health().overall(),
+    ))
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let options = options();
+    let obs = Observability::builder()
+        .service("checkout", env!("CARGO_PKG_VERSION"))
+        .environment("demo")
+        .build()?;
+    observa::install_global(obs.clone())?;
+    let charge = obs.monitor_in("demo", "charge_card");
+
+    if options.once {
+        run_batch(&obs, &charge, 0)?;
+        print!("{}", obs.render(options.format)?);
+        return Ok(());
     }
+
+    let server = observa::http::serve(&obs, &options.addr)?;
+    println!(
+        "serving {} for {} s (Ctrl-C to stop early)",
+        server.metrics_url(),
+        options.seconds
+    );
+    let started = Instant::now();
+    let mut batch = 0;
+    while started.elapsed() < Duration::from_secs(options.seconds) {
+        run_batch(&obs, &charge, batch)?;
+        if batch % 4 == 0 {
+            println!("{}", summary(&obs, started)?);
+        }
+        batch += 1;
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    println!("{}", summary(&obs, started)?);
+    server.shutdown();
+    Ok(())
 }
