@@ -321,14 +321,20 @@ impl ObservabilityBuilder {
             alerts: alerts.clone(),
             source: service.clone(),
         });
+        let health = HealthService::wired(
+            memory.or(self.health_repository),
+            alerts.clone(),
+            &metrics,
+            (&service, &version),
+        )?;
         let inner = Inner {
             calls: CallFamilies::register(&metrics, failures)?,
+            health,
             factory: Factory::new(service.clone(), labels),
             metrics,
             tracing: TracingService::new(memory.or(self.span_repository), service.clone()),
             logs,
             alerts,
-            health: HealthService::new(memory.or(self.health_repository)),
             info: ServiceInfo {
                 service,
                 version,

@@ -10,6 +10,7 @@ mod error;
 mod factory;
 mod global;
 mod hash;
+pub mod health;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod metrics;

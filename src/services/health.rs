@@ -3,17 +3,24 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
+use uuid::Uuid;
 
-use crate::domain::{HealthCheck, HealthStatus};
+use super::{AlertService, MetricsService};
+use crate::domain::{Alert, AlertSeverity, HealthCheck, HealthStatus};
 use crate::error::Result;
+use crate::health::{CheckOptions, Checks, HealthReport, Probe};
+use crate::metrics::{Family, FamilySpec, Gauge};
 use crate::ports::{Evictions, Query, Repository};
 
 /// How many failures in a row make a component "consistently unhealthy".
 pub const CONSECUTIVE_FAILURES: usize = 3;
 
-/// Records [`HealthCheck`] results, remembers the latest per component and
-/// rolls them up into one status.
+/// Runs registered health checks and records [`HealthCheck`] results:
+/// remembers the latest per component, rolls them up, keeps bounded history,
+/// raises an alert after [`CONSECUTIVE_FAILURES`] failures in a row (and
+/// resolves it on recovery) and exports `health_check_status` and
+/// `health_check_duration_seconds` gauges.
 ///
 /// ```
 /// use observa::{HealthCheck, HealthStatus, Observability};
@@ -32,26 +39,145 @@ pub const CONSECUTIVE_FAILURES: usize = 3;
 pub struct HealthService {
     repository: Arc<dyn Repository<HealthCheck>>,
     latest: Arc<RwLock<BTreeMap<String, HealthCheck>>>,
+    checks: Arc<Checks>,
+    wiring: Option<Arc<Wiring>>,
+}
+
+/// What the container adds: alerts, metrics and the service identity.
+struct Wiring {
+    alerts: AlertService,
+    status: Family<Gauge>,
+    duration: Family<Gauge>,
+    service: String,
+    version: String,
+    /// Component → id of the open "persistently unhealthy" alert.
+    open_alerts: Mutex<BTreeMap<String, Uuid>>,
 }
 
 impl HealthService {
-    /// A service storing into `repository`.
+    /// A service storing into `repository`, without alerts or metrics.
     pub fn new(repository: Arc<dyn Repository<HealthCheck>>) -> Self {
         HealthService {
             repository,
             latest: Arc::default(),
+            checks: Arc::default(),
+            wiring: None,
         }
     }
 
-    /// Stores a result and makes it its component's latest.
+    /// A service that also raises alerts through `alerts` and exports gauges through `metrics`.
+    pub(crate) fn wired(
+        repository: Arc<dyn Repository<HealthCheck>>,
+        alerts: AlertService,
+        metrics: &MetricsService,
+        (service, version): (&str, &str),
+    ) -> Result<Self> {
+        let status = metrics.gauge_family(
+            FamilySpec::new("health_check_status")
+                .help("Latest health-check status per component: 1 for the current status, 0 for the others.")
+                .labels(&["component", "status"]),
+        )?;
+        let duration = metrics.gauge_family(
+            FamilySpec::new("health_check_duration_seconds")
+                .help("How long the latest health check of each component took.")
+                .unit("seconds")
+                .labels(&["component"]),
+        )?;
+        let mut health = HealthService::new(repository);
+        health.wiring = Some(Arc::new(Wiring {
+            alerts,
+            status,
+            duration,
+            service: service.to_owned(),
+            version: version.to_owned(),
+            open_alerts: Mutex::default(),
+        }));
+        Ok(health)
+    }
+
+    /// Registers a critical check with default options (1 s timeout, no cache).
+    pub fn register(&self, component: &str, probe: impl Probe) -> Result<()> {
+        self.register_with(component, CheckOptions::default(), probe)
+    }
+
+    /// Registers a check with explicit options. Names are unique.
+    pub fn register_with(&self, component: &str, options: CheckOptions, probe: impl Probe) -> Result<()> {
+        self.checks.register(component, options, Arc::new(probe))
+    }
+
+    /// Runs every registered check (concurrently, each within its timeout,
+    /// reusing cached results within their TTL), records the fresh results
+    /// and rolls them up worst first.
+    pub fn check_all(&self) -> HealthReport {
+        self.run(|_| true)
+    }
+
+    /// Like [`check_all`](Self::check_all) for critical checks only: the readiness answer.
+    pub fn readiness(&self) -> HealthReport {
+        self.run(CheckOptions::is_critical)
+    }
+
+    /// Whether any check is registered.
+    pub fn has_checks(&self) -> bool {
+        !self.checks.is_empty()
+    }
+
+    fn run(&self, filter: impl Fn(&CheckOptions) -> bool) -> HealthReport {
+        let results = self.checks.run(filter);
+        for result in results.iter().filter(|r| !r.cached) {
+            // recording is best effort: the probe answer must not depend on storage
+            let _ = self.record(result.check.clone());
+        }
+        let (service, version) = match &self.wiring {
+            Some(w) => (w.service.as_str(), w.version.as_str()),
+            None => ("", ""),
+        };
+        HealthReport::new(results, service, version)
+    }
+
+    /// Stores a result, makes it its component's latest, updates the gauges,
+    /// and raises or resolves the component's persistent-failure alert.
     pub fn record(&self, check: HealthCheck) -> Result<()> {
         self.repository.save(check.clone())?;
-        let mut latest = self.latest.write();
-        let newer = latest
-            .get(check.component())
-            .is_none_or(|l| l.timestamp() <= check.timestamp());
-        if newer {
-            latest.insert(check.component().to_owned(), check);
+        {
+            let mut latest = self.latest.write();
+            let newer = latest
+                .get(check.component())
+                .is_none_or(|l| l.timestamp() <= check.timestamp());
+            if newer {
+                latest.insert(check.component().to_owned(), check.clone());
+            }
+        }
+        if let Some(wiring) = &self.wiring {
+            export(wiring, &check)?;
+            self.alert_on_persistent_failure(wiring, &check)?;
+        }
+        Ok(())
+    }
+
+    fn alert_on_persistent_failure(&self, wiring: &Wiring, check: &HealthCheck) -> Result<()> {
+        let component = check.component();
+        let mut open = wiring.open_alerts.lock();
+        if check.status() == HealthStatus::Unhealthy {
+            if !open.contains_key(component) && self.is_consistently_unhealthy(component)? {
+                let alert = Alert::builder(
+                    format!("{component} is persistently unhealthy"),
+                    format!(
+                        "{CONSECUTIVE_FAILURES} failed checks in a row; last: {}",
+                        check.message()
+                    ),
+                    AlertSeverity::Critical,
+                )
+                .label("component", component)
+                .source(wiring.service.clone())
+                .build()?;
+                let raised = wiring.alerts.raise(alert)?;
+                open.insert(component.to_owned(), raised.alert.id());
+            }
+        } else if check.status() == HealthStatus::Healthy {
+            if let Some(id) = open.remove(component) {
+                wiring.alerts.resolve(id)?;
+            }
         }
         Ok(())
     }
@@ -98,6 +224,20 @@ impl HealthService {
     pub fn evictions(&self) -> Evictions {
         self.repository.evictions()
     }
+}
+
+fn export(wiring: &Wiring, check: &HealthCheck) -> Result<()> {
+    for status in HealthStatus::ALL {
+        let gauge = wiring
+            .status
+            .with_label_values(&[check.component(), status.as_str()])?;
+        gauge.set(if *status == check.status() { 1.0 } else { 0.0 });
+    }
+    wiring
+        .duration
+        .with_label_values(&[check.component()])?
+        .set(check.duration().as_secs_f64());
+    Ok(())
 }
 
 /// The roll-up rule: no components → unknown; all healthy → healthy; fewer
