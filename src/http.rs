@@ -1,6 +1,17 @@
-//! The HTTP endpoint (cargo feature `http`, on by default): `GET /metrics`
-//! in the format the `Accept` header asks for. Blocking, on its own thread,
-//! with no async runtime; bound to 127.0.0.1 unless told otherwise.
+//! The HTTP endpoint (cargo feature `http`, on by default). Blocking, on its
+//! own thread, with no async runtime; bound to 127.0.0.1 unless told otherwise.
+//!
+//! | path | answers |
+//! | --- | --- |
+//! | `/metrics` | every metric, in the format the `Accept` header asks for |
+//! | `/livez` | the process only (no dependencies): always `pass` while it serves |
+//! | `/readyz` | the critical checks; `?verbose` lists them |
+//! | `/health` | every check in full detail (can be switched off) |
+//!
+//! Health answers are `application/health+json` with `Cache-Control:
+//! no-store`, HTTP 200 for pass and warn, 503 for fail. A bearer token, when
+//! set, guards `/metrics` and `/health`; `/livez` and `/readyz` stay open for
+//! the kubelet.
 
 use std::io::Cursor;
 use std::net::SocketAddr;
@@ -11,6 +22,7 @@ use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::container::Observability;
 use crate::error::{ObsError, Result};
+use crate::health::{HealthReport, HEALTH_JSON};
 use crate::metrics::Format;
 
 /// The address served when none is given.
@@ -27,6 +39,7 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:9464";
 pub struct HttpConfig {
     addr: String,
     bearer_token: Option<String>,
+    health_detail: bool,
 }
 
 impl Default for HttpConfig {
@@ -34,6 +47,7 @@ impl Default for HttpConfig {
         HttpConfig {
             addr: DEFAULT_ADDR.to_owned(),
             bearer_token: None,
+            health_detail: true,
         }
     }
 }
@@ -48,9 +62,14 @@ impl HttpConfig {
         self.addr = addr.into();
         self
     }
-    /// Requires `Authorization: Bearer <token>` on every request.
+    /// Requires `Authorization: Bearer <token>` on `/metrics` and `/health`.
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.bearer_token = Some(token.into());
+        self
+    }
+    /// Serves `/health` (full detail) or not (404); on by default.
+    pub fn health_detail(mut self, enabled: bool) -> Self {
+        self.health_detail = enabled;
         self
     }
 }
@@ -170,15 +189,22 @@ impl Handler {
     }
 
     fn route(&self, request: &Request) -> Reply {
-        if !self.authorized(request) {
-            return text(401, "unauthorized\n").with_header(header("WWW-Authenticate", "Bearer"));
-        }
         if *request.method() != Method::Get && *request.method() != Method::Head {
             return text(405, "method not allowed\n").with_header(header("Allow", "GET, HEAD"));
         }
-        let path = request.url().split('?').next().unwrap_or_default();
+        let (path, query) = request.url().split_once('?').unwrap_or((request.url(), ""));
+        let verbose = query
+            .split('&')
+            .any(|p| p == "verbose" || p.starts_with("verbose="));
+        let guarded = matches!(path, "/metrics" | "/health");
+        if guarded && !self.authorized(request) {
+            return text(401, "unauthorized\n").with_header(header("WWW-Authenticate", "Bearer"));
+        }
         match path {
             "/metrics" => self.metrics(request),
+            "/livez" => health(&self.obs.health().liveness(), verbose),
+            "/readyz" => health(&self.obs.health().readiness(), verbose),
+            "/health" if self.config.health_detail => health(&self.obs.health().check_all(), true),
             _ => text(404, "not found\n"),
         }
     }
@@ -201,6 +227,13 @@ impl Handler {
         let given = header_value(request, "Authorization").and_then(|v| v.strip_prefix("Bearer "));
         given.is_some_and(|given| constant_time_eq(given.trim().as_bytes(), token.as_bytes()))
     }
+}
+
+fn health(report: &HealthReport, verbose: bool) -> Reply {
+    Response::from_string(report.to_health_json(verbose).to_string())
+        .with_status_code(report.http_status())
+        .with_header(header("Content-Type", HEALTH_JSON))
+        .with_header(header("Cache-Control", "no-store"))
 }
 
 fn header_value<'r>(request: &'r Request, name: &'static str) -> Option<&'r str> {

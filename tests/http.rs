@@ -41,7 +41,7 @@ fn metrics_format_follows_the_accept_header() {
 }
 
 #[test]
-fn bearer_token_guards_every_path() {
+fn bearer_token_guards_metrics_and_health_but_not_the_probes() {
     let obs = exercised_registry();
     let config = HttpConfig::default().bind("127.0.0.1:0").bearer_token("s3cret");
     let server = HttpServer::start(&obs, config).unwrap();
@@ -55,6 +55,13 @@ fn bearer_token_guards_every_path() {
     );
     let allowed = http_get(addr, "/metrics", &[("Authorization", "Bearer s3cret")]);
     assert_eq!(allowed.status, 200);
+    assert_eq!(http_get(addr, "/health", &[]).status, 401);
+    assert_eq!(
+        http_get(addr, "/livez", &[]).status,
+        200,
+        "the kubelet sends no token"
+    );
+    assert_eq!(http_get(addr, "/readyz", &[]).status, 200);
     drop(server); // dropping shuts down too
 }
 

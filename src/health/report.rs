@@ -79,6 +79,14 @@ impl HealthReport {
         }
     }
 
+    /// A report that passes with no checks (liveness: the process answers).
+    pub(crate) fn assume_healthy(mut self) -> Self {
+        if self.results.is_empty() {
+            self.status = HealthStatus::Healthy;
+        }
+        self
+    }
+
     /// The rolled-up status.
     pub fn status(&self) -> HealthStatus {
         self.status

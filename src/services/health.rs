@@ -117,6 +117,14 @@ impl HealthService {
         self.run(CheckOptions::is_critical)
     }
 
+    /// The liveness answer: the process only, no dependencies, always healthy
+    /// while it can answer (Kubernetes restarts a pod whose liveness fails,
+    /// so a database outage must not fail it).
+    pub fn liveness(&self) -> HealthReport {
+        let (service, version) = self.identity();
+        HealthReport::new(Vec::new(), service, version).assume_healthy()
+    }
+
     /// Whether any check is registered.
     pub fn has_checks(&self) -> bool {
         !self.checks.is_empty()
@@ -128,11 +136,15 @@ impl HealthService {
             // recording is best effort: the probe answer must not depend on storage
             let _ = self.record(result.check.clone());
         }
-        let (service, version) = match &self.wiring {
+        let (service, version) = self.identity();
+        HealthReport::new(results, service, version)
+    }
+
+    fn identity(&self) -> (&str, &str) {
+        match &self.wiring {
             Some(w) => (w.service.as_str(), w.version.as_str()),
             None => ("", ""),
-        };
-        HealthReport::new(results, service, version)
+        }
     }
 
     /// Stores a result, makes it its component's latest, updates the gauges,
