@@ -20,8 +20,12 @@
 mod probe;
 mod report;
 mod runner;
+#[cfg(feature = "system")]
+mod system;
 
 pub use probe::{CheckOptions, Probe, ProbeReport};
 pub use report::{worst_wins, HealthReport, HEALTH_JSON};
 pub use runner::CheckResult;
 pub(crate) use runner::Checks;
+#[cfg(feature = "system")]
+pub use system::{SystemChecks, Threshold};

@@ -1,0 +1,408 @@
+//! System health checks through `sysinfo` (cargo feature `system`, on by
+//! default): memory, disk, CPU, the process' resident memory and threads,
+//! and uptime. Each reports its observed value with a unit.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use parking_lot::Mutex;
+use sysinfo::{Disks, Pid, ProcessRefreshKind, ProcessesToUpdate, System, MINIMUM_CPU_UPDATE_INTERVAL};
+
+use super::{CheckOptions, ProbeReport};
+use crate::domain::{HealthStatus, Observation};
+use crate::error::Result;
+use crate::services::HealthService;
+
+/// A warn and a critical level; a value at or above a level reaches it.
+///
+/// ```
+/// use observa::health::Threshold;
+/// use observa::HealthStatus::*;
+///
+/// let t = Threshold::new(80.0, 95.0)?;
+/// assert_eq!(t.classify(79.9), Healthy);
+/// assert_eq!(t.classify(80.0), Degraded);
+/// assert_eq!(t.classify(95.0), Unhealthy);
+/// assert!(Threshold::new(95.0, 80.0).is_err());
+/// # Ok::<(), observa::ObsError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Threshold {
+    warn: f64,
+    critical: f64,
+}
+
+impl Threshold {
+    /// Validates `warn <= critical`, both finite.
+    pub fn new(warn: f64, critical: f64) -> Result<Threshold> {
+        crate::domain::rules::finite("threshold", "warn", warn)?;
+        crate::domain::rules::finite("threshold", "critical", critical)?;
+        if warn > critical {
+            return Err(crate::ObsError::validation(
+                "threshold",
+                "warn",
+                warn,
+                format!("must not exceed the critical level {critical}"),
+            ));
+        }
+        Ok(Threshold { warn, critical })
+    }
+
+    /// Unhealthy at or above critical, degraded at or above warn, else healthy.
+    pub fn classify(&self, value: f64) -> HealthStatus {
+        if value >= self.critical {
+            HealthStatus::Unhealthy
+        } else if value >= self.warn {
+            HealthStatus::Degraded
+        } else {
+            HealthStatus::Healthy
+        }
+    }
+}
+
+/// Which system checks to register and their thresholds. The defaults
+/// follow the seed: memory and disk warn at 80 % and are critical at 95 %;
+/// threads warn at 50 and are critical at 100; CPU, resident memory and
+/// uptime are reported without thresholds. System checks are optional
+/// (they degrade, never fail, readiness) unless made critical.
+///
+/// ```
+/// use observa::health::{SystemChecks, Threshold};
+///
+/// let obs = observa::Observability::builder().service("api", "1").build()?;
+/// obs.health().register_system_checks(
+///     SystemChecks::default().disk_path("/").memory(Threshold::new(85.0, 97.0)?),
+/// )?;
+/// let report = obs.health().check_all();
+/// let memory = report.results().iter().find(|r| r.check.component() == "memory").unwrap();
+/// assert_eq!(memory.check.observations()[0].unit(), "percent");
+/// # Ok::<(), observa::ObsError>(())
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct SystemChecks {
+    memory: Threshold,
+    disk: Threshold,
+    disk_paths: Vec<PathBuf>,
+    threads: Threshold,
+    cpu: Option<Threshold>,
+    options: CheckOptions,
+}
+
+impl Default for SystemChecks {
+    fn default() -> Self {
+        SystemChecks {
+            memory: Threshold {
+                warn: 80.0,
+                critical: 95.0,
+            },
+            disk: Threshold {
+                warn: 80.0,
+                critical: 95.0,
+            },
+            disk_paths: Vec::new(),
+            threads: Threshold {
+                warn: 50.0,
+                critical: 100.0,
+            },
+            cpu: None,
+            options: CheckOptions::optional(),
+        }
+    }
+}
+
+impl SystemChecks {
+    /// Memory used % levels.
+    pub fn memory(mut self, threshold: Threshold) -> Self {
+        self.memory = threshold;
+        self
+    }
+    /// Disk used % levels.
+    pub fn disk(mut self, threshold: Threshold) -> Self {
+        self.disk = threshold;
+        self
+    }
+    /// Adds a path whose file system's used % is checked.
+    pub fn disk_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.disk_paths.push(path.into());
+        self
+    }
+    /// Process thread count levels.
+    pub fn threads(mut self, threshold: Threshold) -> Self {
+        self.threads = threshold;
+        self
+    }
+    /// CPU usage % levels (reported only, by default).
+    pub fn cpu(mut self, threshold: Threshold) -> Self {
+        self.cpu = Some(threshold);
+        self
+    }
+    /// Options for every system check (default: optional, 1 s timeout).
+    pub fn options(mut self, options: CheckOptions) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+impl HealthService {
+    /// Registers the system checks: `memory`, `disk` (if paths are given),
+    /// `cpu`, `process` (resident memory and threads) and `uptime`.
+    pub fn register_system_checks(&self, config: SystemChecks) -> Result<()> {
+        let options = config.options;
+        let memory = config.memory;
+        self.register_with("memory", options, move || memory_report(memory))?;
+        if !config.disk_paths.is_empty() {
+            let (paths, disk) = (config.disk_paths.clone(), config.disk);
+            self.register_with("disk", options, move || disk_report(&paths, disk))?;
+        }
+        // CPU usage needs two readings at least MINIMUM_CPU_UPDATE_INTERVAL apart.
+        let cpu = Mutex::new(CpuSampler::new());
+        let cpu_threshold = config.cpu;
+        let cpu_options = options.timeout(options.timeout_value().max(MINIMUM_CPU_UPDATE_INTERVAL * 3));
+        self.register_with("cpu", cpu_options, move || cpu.lock().report(cpu_threshold))?;
+        let threads = config.threads;
+        self.register_with("process", options, move || process_report(threads))?;
+        self.register_with("uptime", options, uptime_report)
+    }
+}
+
+fn observed(status: HealthStatus, message: String, name: &str, value: f64, unit: &str) -> ProbeReport {
+    match Observation::new(name, value, unit) {
+        Ok(observation) => ProbeReport::new(status, message).with_observation(observation),
+        Err(err) => ProbeReport::new(HealthStatus::Unknown, format!("unreadable {name}: {err}")),
+    }
+}
+
+fn unreadable(what: &str, err: impl std::fmt::Display) -> ProbeReport {
+    ProbeReport::new(HealthStatus::Unknown, format!("cannot read {what}: {err}"))
+}
+
+fn memory_report(threshold: Threshold) -> ProbeReport {
+    let mut system = match System::new() {
+        Ok(system) => system,
+        Err(err) => return unreadable("memory", err),
+    };
+    system.refresh_memory();
+    let total = system.total_memory();
+    if total == 0 {
+        return unreadable("memory", "total memory is 0");
+    }
+    let used = system.used_memory() as f64 / total as f64 * 100.0;
+    let status = threshold.classify(used);
+    observed(
+        status,
+        format!("memory {used:.1}% used"),
+        "utilization",
+        used,
+        "percent",
+    )
+}
+
+fn disk_report(paths: &[PathBuf], threshold: Threshold) -> ProbeReport {
+    let disks = match Disks::new_with_refreshed_list() {
+        Ok(disks) => disks,
+        Err(err) => return unreadable("disks", err),
+    };
+    let mut worst = HealthStatus::Healthy;
+    let mut messages = Vec::new();
+    let mut observations = Vec::new();
+    for path in paths {
+        let Some(disk) = disk_of(&disks, path) else {
+            messages.push(format!("{}: no file system found", path.display()));
+            worst = worst_of(worst, HealthStatus::Degraded);
+            continue;
+        };
+        let used = used_percent(disk.total_space(), disk.available_space());
+        worst = worst_of(worst, threshold.classify(used));
+        messages.push(format!("{} {used:.1}% used", path.display()));
+        observations.extend(Observation::new(path.display().to_string(), used, "percent"));
+    }
+    observations.into_iter().fold(
+        ProbeReport::new(worst, messages.join("; ")),
+        ProbeReport::with_observation,
+    )
+}
+
+fn worst_of(a: HealthStatus, b: HealthStatus) -> HealthStatus {
+    super::worst_wins([(a, true), (b, true)])
+}
+
+/// The disk whose mount point is the longest prefix of `path`.
+fn disk_of<'d>(disks: &'d Disks, path: &Path) -> Option<&'d sysinfo::Disk> {
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    disks
+        .iter()
+        .filter(|d| path.starts_with(d.mount_point()))
+        .max_by_key(|d| d.mount_point().as_os_str().len())
+}
+
+fn used_percent(total: u64, available: u64) -> f64 {
+    if total == 0 {
+        return 0.0;
+    }
+    total.saturating_sub(available) as f64 / total as f64 * 100.0
+}
+
+struct CpuSampler {
+    system: Option<System>,
+    last: Option<Instant>,
+}
+
+impl CpuSampler {
+    fn new() -> Self {
+        CpuSampler {
+            system: System::new().ok(),
+            last: None,
+        }
+    }
+
+    fn report(&mut self, threshold: Option<Threshold>) -> ProbeReport {
+        let Some(system) = self.system.as_mut() else {
+            return unreadable("CPU usage", "the system information is unavailable");
+        };
+        if self.last.is_none() {
+            system.refresh_cpu_usage();
+            self.last = Some(Instant::now());
+        }
+        let since = self.last.map(|t| t.elapsed()).unwrap_or_default();
+        if since < MINIMUM_CPU_UPDATE_INTERVAL {
+            std::thread::sleep(MINIMUM_CPU_UPDATE_INTERVAL - since);
+        }
+        system.refresh_cpu_usage();
+        self.last = Some(Instant::now());
+        let usage = f64::from(system.global_cpu_usage());
+        let status = threshold.map_or(HealthStatus::Healthy, |t| t.classify(usage));
+        observed(
+            status,
+            format!("CPU {usage:.1}% busy"),
+            "utilization",
+            usage,
+            "percent",
+        )
+    }
+}
+
+fn process_report(threads: Threshold) -> ProbeReport {
+    let pid = match sysinfo::get_current_pid() {
+        Ok(pid) => pid,
+        Err(err) => return unreadable("the process id", err),
+    };
+    let mut system = match System::new() {
+        Ok(system) => system,
+        Err(err) => return unreadable("the process", err),
+    };
+    let kind = ProcessRefreshKind::nothing().with_memory().with_tasks();
+    system.refresh_processes_specifics(ProcessesToUpdate::Some(&[pid]), true, kind);
+    let Some(process) = system.process(pid) else {
+        return unreadable("the process", "not listed");
+    };
+    let resident = process.memory() as f64;
+    let count = thread_count(process, pid);
+    let status = threads.classify(count);
+    let report = observed(status, format!("{count} threads"), "threads", count, "threads");
+    match Observation::new("resident_memory", resident, "bytes") {
+        Ok(observation) => report.with_observation(observation),
+        Err(_) => report,
+    }
+}
+
+/// Threads of the process: its tasks on Linux, else 1.
+fn thread_count(process: &sysinfo::Process, pid: Pid) -> f64 {
+    process.tasks().map_or(1.0, |tasks| {
+        tasks.iter().filter(|t| **t != pid).count().max(1) as f64
+    })
+}
+
+fn uptime_report() -> ProbeReport {
+    match System::uptime() {
+        Ok(seconds) => observed(
+            HealthStatus::Healthy,
+            String::new(),
+            "uptime",
+            seconds as f64,
+            "s",
+        ),
+        Err(err) => unreadable("uptime", err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn seed_defaults_at_their_boundaries() {
+        let defaults = SystemChecks::default();
+        for (threshold, cases) in [
+            (
+                defaults.memory,
+                [(79.99, HealthStatus::Healthy), (80.0, HealthStatus::Degraded)],
+            ),
+            (
+                defaults.disk,
+                [(94.99, HealthStatus::Degraded), (95.0, HealthStatus::Unhealthy)],
+            ),
+            (
+                defaults.threads,
+                [(49.0, HealthStatus::Healthy), (50.0, HealthStatus::Degraded)],
+            ),
+            (
+                defaults.threads,
+                [(99.0, HealthStatus::Degraded), (100.0, HealthStatus::Unhealthy)],
+            ),
+        ] {
+            for (value, expected) in cases {
+                assert_eq!(threshold.classify(value), expected, "{value} with {threshold:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn used_percent_handles_empty_and_full() {
+        assert_eq!(used_percent(0, 0), 0.0);
+        assert_eq!(used_percent(100, 0), 100.0);
+        assert_eq!(used_percent(100, 20), 80.0);
+        assert_eq!(used_percent(100, 200), 0.0);
+    }
+
+    #[test]
+    fn this_machine_reports_every_system_figure() {
+        let memory = memory_report(SystemChecks::default().memory);
+        assert_eq!(memory.observations()[0].unit(), "percent");
+        let value = memory.observations()[0].value();
+        assert!((0.0..=100.0).contains(&value), "{value}");
+        let disk = disk_report(&[PathBuf::from("/")], SystemChecks::default().disk);
+        assert_eq!(disk.observations().len(), 1, "{}", disk.message());
+        let process = process_report(SystemChecks::default().threads);
+        assert!(process
+            .observations()
+            .iter()
+            .any(|o| o.name() == "resident_memory" && o.value() > 0.0));
+        let threads = process
+            .observations()
+            .iter()
+            .find(|o| o.name() == "threads")
+            .unwrap();
+        assert!(threads.value() >= 1.0);
+        let mut cpu = CpuSampler::new();
+        let started = Instant::now();
+        let usage = cpu.report(None);
+        assert!(
+            started.elapsed() >= MINIMUM_CPU_UPDATE_INTERVAL,
+            "two readings, an interval apart"
+        );
+        assert!(usage.observations()[0].value() >= 0.0);
+        assert!(uptime_report().observations()[0].value() > 0.0);
+    }
+
+    proptest! {
+        #[test]
+        fn classify_is_monotonic(warn in 0.0f64..100.0, gap in 0.0f64..100.0, a in -10.0f64..300.0, b in -10.0f64..300.0) {
+            let t = Threshold::new(warn, warn + gap).unwrap();
+            let rank = |s| match s { HealthStatus::Healthy => 0, HealthStatus::Degraded => 1, _ => 2 };
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            prop_assert!(rank(t.classify(lo)) <= rank(t.classify(hi)));
+        }
+    }
+}
