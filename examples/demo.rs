@@ -1,11 +1,13 @@
 //! The observa demo, on the embedded in-memory defaults.
 //!
 //! It instruments a small simulated checkout workload (some calls fail, some
-//! are slow), records entities through the container, serves `/metrics` on
-//! 127.0.0.1:9464 and prints a short live summary, then ends on its own.
+//! are slow), records entities through the container, embeds health checks
+//! (system figures and a custom check), serves `/metrics`, `/livez`,
+//! `/readyz` and `/health` on 127.0.0.1:9464 and prints a short live
+//! summary, then ends on its own.
 //!
 //! ```sh
-//! make run                                   # about 10 seconds, serving /metrics
+//! make run                                   # about 10 seconds, serving /metrics and health
 //! cargo run --example demo -- --seconds 60   # longer
 //! cargo run --example demo -- --once         # one batch, print the exposition, exit
 //! cargo run --example demo -- --once --openmetrics
@@ -13,6 +15,7 @@
 
 use std::time::{Duration, Instant};
 
+use observa::health::ProbeReport;
 use observa::metrics::{Buckets, FamilySpec, Format};
 use observa::prelude::*;
 
@@ -133,7 +136,7 @@ fn summary(obs: &Observability, started: Instant) -> Result<String, ObsError> {
         value(&format!("{calls}error\"")),
         value(r#"function_calls_total{function="price",module="demo",result="error"}"#),
         obs.logs().by_level(LogLevel::Warning)?.len(),
-        obs.health().overall(),
+        obs.health().check_all().status(),
     ))
 }
 
@@ -145,6 +148,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     observa::install_global(obs.clone())?;
     let charge = obs.monitor_in("demo", "charge_card");
+    obs.health()
+        .register_system_checks(observa::health::SystemChecks::default().disk_path("/"))?;
+    let started = Instant::now();
+    // the card network degrades every few seconds
+    obs.health().register("payments", move || {
+        if started.elapsed().as_secs() % 8 >= 6 {
+            ProbeReport::degraded("card network slow")
+        } else {
+            ProbeReport::healthy()
+        }
+    })?;
 
     if options.once {
         run_batch(&obs, &charge, 0)?;
@@ -153,12 +167,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let server = observa::http::serve(&obs, &options.addr)?;
-    println!(
-        "serving {} for {} s (Ctrl-C to stop early)",
-        server.metrics_url(),
-        options.seconds
-    );
-    let started = Instant::now();
+    let base = format!("http://{}", server.local_addr());
+    println!("serving {base}/metrics, {base}/livez, {base}/readyz?verbose and {base}/health");
+    println!("for {} s (Ctrl-C to stop early)", options.seconds);
     let mut batch = 0;
     while started.elapsed() < Duration::from_secs(options.seconds) {
         run_batch(&obs, &charge, batch)?;
