@@ -9,6 +9,9 @@ use observa::metrics::Format;
 use observa::monitor::Outcome;
 use observa::Observability;
 
+mod common;
+use common::block_on;
+
 fn obs() -> Observability {
     Observability::builder().service("shop", "1").build().unwrap()
 }
@@ -28,16 +31,6 @@ fn calls(obs: &Observability, function: &str, result: &str) -> f64 {
         obs,
         &format!(r#"function_calls_total{{function="{function}",module="",result="{result}"}}"#),
     )
-}
-
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut cx = Context::from_waker(Waker::noop());
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
 }
 
 /// Pending `n` times, sleeping `pause` before each poll returns.

@@ -1,9 +1,9 @@
 //! `monitored!` compiles for every shape of `fn` item and records through the
 //! global container (its own test binary, so the global is not shared).
 
-use std::future::Future;
-use std::task::{Context, Poll, Waker};
+mod common;
 
+use common::block_on;
 use observa::metrics::Format;
 use observa::Observability;
 
@@ -78,16 +78,6 @@ impl Cart {
 
         fn checkout(self) -> Result<u32, PriceError> {
             price(self.0.len() as u32)
-        }
-    }
-}
-
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut cx = Context::from_waker(Waker::noop());
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
         }
     }
 }

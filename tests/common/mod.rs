@@ -174,3 +174,14 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Drives a future to completion on this thread (busy-polling; tests only).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
