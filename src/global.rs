@@ -37,3 +37,40 @@ pub fn install_global(obs: Observability) -> Result<()> {
 pub fn global() -> Option<&'static Observability> {
     GLOBAL.get()
 }
+
+/// Runs `f` as a monitored call of function `name` on the global container
+/// (outcome `ok`, or `panic`). Without a global container, `f` just runs.
+/// Each call resolves the function's handles (a lookup); hold a
+/// [`Monitor`](crate::monitor::Monitor) or use `monitored!` on hot paths.
+///
+/// ```
+/// let obs = observa::Observability::builder().service("jobs", "1").build()?;
+/// observa::install_global(obs.clone())?;
+/// let sum = observa::monitor("nightly_sum", || 2 + 2);
+/// assert_eq!(sum, 4);
+/// let text = obs.render(observa::metrics::Format::Prometheus)?;
+/// assert!(text.contains(r#"function_calls_total{function="nightly_sum",module="",result="ok"} 1"#));
+/// # Ok::<(), observa::ObsError>(())
+/// ```
+pub fn monitor<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    match global() {
+        Some(obs) => obs.monitor(name).run(f),
+        None => f(),
+    }
+}
+
+/// Like [`monitor`], for closures returning `Result`: `Err` counts as `error`.
+///
+/// ```
+/// let parsed: Result<u32, _> = observa::monitor_result("parse_port", || "8080".parse::<u32>());
+/// assert_eq!(parsed, Ok(8080)); // no global installed here: runs unmeasured
+/// ```
+pub fn monitor_result<T, E>(
+    name: &str,
+    f: impl FnOnce() -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    match global() {
+        Some(obs) => obs.monitor(name).run_result(f),
+        None => f(),
+    }
+}

@@ -27,7 +27,7 @@ pub use error::{ObsError, Result};
 pub use factory::{
     create_alert, create_health_check, create_log_entry, create_metric, create_trace, Factory,
 };
-pub use global::{global, install_global};
+pub use global::{global, install_global, monitor, monitor_result};
 
 /// The names most programs need: `use observa::prelude::*;`.
 ///
