@@ -11,10 +11,12 @@ const PRIME: u64 = 0x0000_0100_0000_01b3;
 pub(crate) struct Fnv(u64);
 
 impl Fnv {
+    #[inline]
     pub(crate) fn new() -> Self {
         Fnv(OFFSET)
     }
 
+    #[inline]
     pub(crate) fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(PRIME);
@@ -22,17 +24,20 @@ impl Fnv {
     }
 
     /// Feeds a byte that never occurs in UTF-8 text, as a field boundary.
+    #[inline]
     pub(crate) fn separate(&mut self, marker: u8) {
         debug_assert!(marker >= 0xf8, "marker must not occur in UTF-8");
         self.write(&[marker]);
     }
 
+    #[inline]
     pub(crate) fn finish(self) -> u64 {
         self.0
     }
 }
 
 /// The hash of a list of strings, each followed by a boundary.
+#[inline]
 pub(crate) fn hash_strs<S: AsRef<str>>(parts: &[S]) -> u64 {
     let mut h = Fnv::new();
     for part in parts {

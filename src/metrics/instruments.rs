@@ -2,7 +2,7 @@
 //! `Arc` around atomics: cloning shares the series, and every update is a
 //! lock-free atomic operation with no lookup and no allocation.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::Buckets;
@@ -12,14 +12,17 @@ use super::Buckets;
 pub(crate) struct AtomicF64(AtomicU64);
 
 impl AtomicF64 {
+    #[inline]
     pub(crate) fn load(&self) -> f64 {
         f64::from_bits(self.0.load(Ordering::Relaxed))
     }
 
+    #[inline]
     pub(crate) fn store(&self, value: f64) {
         self.0.store(value.to_bits(), Ordering::Relaxed);
     }
 
+    #[inline]
     pub(crate) fn add(&self, delta: f64) {
         let mut current = self.0.load(Ordering::Relaxed);
         loop {
@@ -89,6 +92,15 @@ impl Counter {
     }
 }
 
+#[derive(Debug, Default)]
+struct GaugeCore {
+    /// The level set or added as a float.
+    level: AtomicF64,
+    /// Whole steps from `inc`/`dec`: a single `fetch_add`, no CAS loop
+    /// (the in-flight gauge of every monitored call takes this path).
+    steps: AtomicI64,
+}
+
 /// A value that goes up and down. Obtain one from
 /// [`MetricsService::gauge`](crate::services::MetricsService::gauge).
 ///
@@ -102,36 +114,38 @@ impl Counter {
 /// # Ok::<(), observa::ObsError>(())
 /// ```
 #[derive(Clone, Debug, Default)]
-pub struct Gauge(Arc<AtomicF64>);
+pub struct Gauge(Arc<GaugeCore>);
 
 impl Gauge {
-    /// Sets the value; NaN and infinities are ignored.
+    /// Sets the value; NaN and infinities are ignored. A `set` racing an
+    /// `inc` on another thread may or may not include it, as with any order.
     #[inline]
     pub fn set(&self, value: f64) {
         if value.is_finite() {
-            self.0.store(value);
+            let steps = self.0.steps.load(Ordering::Relaxed);
+            self.0.level.store(value - steps as f64);
         }
     }
     /// Adds one.
     #[inline]
     pub fn inc(&self) {
-        self.0.add(1.0);
+        self.0.steps.fetch_add(1, Ordering::Relaxed);
     }
     /// Subtracts one.
     #[inline]
     pub fn dec(&self) {
-        self.0.add(-1.0);
+        self.0.steps.fetch_sub(1, Ordering::Relaxed);
     }
     /// Adds `delta` (may be negative); NaN and infinities are ignored.
     #[inline]
     pub fn add(&self, delta: f64) {
         if delta.is_finite() {
-            self.0.add(delta);
+            self.0.level.add(delta);
         }
     }
     /// The current value.
     pub fn get(&self) -> f64 {
-        self.0.load()
+        self.0.level.load() + self.0.steps.load(Ordering::Relaxed) as f64
     }
 }
 
@@ -274,6 +288,20 @@ mod tests {
         c.raise_to(5.0);
         c.raise_to(2.0);
         assert_eq!(c.get(), 5.0);
+    }
+
+    #[test]
+    fn gauge_steps_and_levels_combine() {
+        let g = Gauge::default();
+        g.inc();
+        g.inc();
+        g.set(10.0);
+        assert_eq!(g.get(), 10.0);
+        g.dec();
+        g.add(-0.5);
+        assert_eq!(g.get(), 8.5);
+        g.set(f64::NAN);
+        assert_eq!(g.get(), 8.5);
     }
 
     #[test]
