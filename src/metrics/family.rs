@@ -60,10 +60,18 @@ impl Hasher for PrehashedKey {
     }
 }
 
-/// Series in creation order, plus an index from the label-value hash to positions.
+/// Series in creation order, plus an index from the label-value hash to the
+/// first series with that hash; series sharing a hash are chained by `next`.
 pub(crate) struct SeriesMap<M> {
-    index: HashMap<u64, Vec<usize>, BuildHasherDefault<PrehashedKey>>,
-    pub(crate) entries: Vec<(Box<[String]>, M)>,
+    index: HashMap<u64, usize, BuildHasherDefault<PrehashedKey>>,
+    pub(crate) entries: Vec<Series<M>>,
+}
+
+/// One series: its label values, its handle, the next series with the same hash.
+pub(crate) struct Series<M> {
+    pub(crate) values: Box<[String]>,
+    pub(crate) handle: M,
+    next: Option<usize>,
 }
 
 /// What describes a family: name, help, unit, label names, buckets.
@@ -167,10 +175,11 @@ impl<M: Instrument> Family<M> {
                 .clone());
         }
         let handle = M::create(core.desc.buckets.as_ref());
-        let position = series.entries.len();
-        let key = values.iter().map(|v| v.as_ref().to_owned()).collect();
-        series.entries.push((key, handle.clone()));
-        series.index.entry(hash).or_default().push(position);
+        series.push(
+            hash,
+            values.iter().map(|v| v.as_ref().to_owned()).collect(),
+            handle.clone(),
+        );
         Ok(handle)
     }
 
@@ -211,12 +220,35 @@ impl<M: Instrument> Family<M> {
 impl<M: Clone> SeriesMap<M> {
     #[inline]
     fn find<S: AsRef<str>>(&self, hash: u64, values: &[S]) -> Option<M> {
-        let positions = self.index.get(&hash)?;
-        positions.iter().find_map(|&i| {
-            let (key, handle) = &self.entries[i];
-            let same = key.iter().zip(values).all(|(k, v)| k == v.as_ref());
-            same.then(|| handle.clone())
-        })
+        let mut position = *self.index.get(&hash)?;
+        loop {
+            let series = &self.entries[position];
+            if series.values.iter().zip(values).all(|(k, v)| k == v.as_ref()) {
+                return Some(series.handle.clone());
+            }
+            position = series.next?;
+        }
+    }
+
+    fn push(&mut self, hash: u64, values: Box<[String]>, handle: M) {
+        let position = self.entries.len();
+        self.entries.push(Series {
+            values,
+            handle,
+            next: None,
+        });
+        match self.index.get(&hash) {
+            None => {
+                self.index.insert(hash, position);
+            }
+            Some(&first) => {
+                let mut last = first;
+                while let Some(next) = self.entries[last].next {
+                    last = next;
+                }
+                self.entries[last].next = Some(position);
+            }
+        }
     }
 }
 
@@ -258,6 +290,23 @@ mod tests {
         assert_eq!(f.0.refused.get().unwrap().get(), 997.0);
         // existing series still resolve to themselves
         assert_eq!(f.with_label_values(&["user0"]).unwrap().get(), 1.0);
+    }
+
+    #[test]
+    fn series_sharing_a_hash_are_chained() {
+        let mut map = SeriesMap {
+            index: HashMap::default(),
+            entries: Vec::new(),
+        };
+        for (i, name) in ["a", "b", "c"].iter().enumerate() {
+            let counter = Counter::default();
+            counter.inc_by(i as f64 + 1.0);
+            map.push(7, vec![(*name).to_owned()].into(), counter); // same hash on purpose
+        }
+        assert_eq!(map.find(7, &["c"]).unwrap().get(), 3.0);
+        assert_eq!(map.find(7, &["a"]).unwrap().get(), 1.0);
+        assert!(map.find(7, &["d"]).is_none());
+        assert!(map.find(8, &["a"]).is_none());
     }
 
     #[test]

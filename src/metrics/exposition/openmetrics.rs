@@ -80,7 +80,7 @@ fn encode_family<M: Instrument>(
     let help = escape_help(&desc.help_text());
     let mut metric = encoder.encode_descriptor(name, &help, unit.as_ref(), metric_type)?;
     family.with_series(|map, overflow| {
-        for (values, handle) in &map.entries {
+        for super::super::family::Series { values, handle, .. } in &map.entries {
             let labels = SeriesLabels {
                 names: &desc.label_names,
                 values,

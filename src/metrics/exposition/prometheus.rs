@@ -63,7 +63,7 @@ fn encode_family<M: Instrument>(
     out.push_str(kind.as_str());
     out.push('\n');
     family.with_series(|map: &SeriesMap<M>, overflow| {
-        for (values, handle) in &map.entries {
+        for super::super::family::Series { values, handle, .. } in &map.entries {
             series(out, name, (&desc.label_names, values), handle)?;
         }
         if let Some(handle) = overflow {
