@@ -297,7 +297,7 @@ fn process_report(threads: Threshold) -> ProbeReport {
         return unreadable("the process", "not listed");
     };
     let resident = process.memory() as f64;
-    let count = thread_count(process, pid);
+    let count = thread_count(process);
     let status = threads.classify(count);
     let report = observed(status, format!("{count} threads"), "threads", count, "threads");
     match Observation::new("resident_memory", resident, "bytes") {
@@ -306,11 +306,10 @@ fn process_report(threads: Threshold) -> ProbeReport {
     }
 }
 
-/// Threads of the process: its tasks on Linux, else 1.
-fn thread_count(process: &sysinfo::Process, pid: Pid) -> f64 {
-    process.tasks().map_or(1.0, |tasks| {
-        tasks.iter().filter(|t| **t != pid).count().max(1) as f64
-    })
+/// Threads of the process: the main thread plus its other tasks (sysinfo
+/// lists tasks without the main thread); 1 where tasks are not available.
+fn thread_count(process: &sysinfo::Process) -> f64 {
+    process.tasks().map_or(1.0, |tasks| tasks.len() as f64 + 1.0)
 }
 
 fn uptime_report() -> ProbeReport {
@@ -385,6 +384,8 @@ mod tests {
             .find(|o| o.name() == "threads")
             .unwrap();
         assert!(threads.value() >= 1.0);
+        #[cfg(target_os = "linux")]
+        assert_threads_match_the_kernel();
         let mut cpu = CpuSampler::new();
         let started = Instant::now();
         let usage = cpu.report(None);
@@ -394,6 +395,36 @@ mod tests {
         );
         assert!(usage.observations()[0].value() >= 0.0);
         assert!(uptime_report().observations()[0].value() > 0.0);
+    }
+
+    /// The kernel's thread count of this process (`Threads:` in /proc/self/status).
+    #[cfg(target_os = "linux")]
+    fn kernel_threads() -> f64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find_map(|l| l.strip_prefix("Threads:"));
+        line.and_then(|v| v.trim().parse().ok()).unwrap()
+    }
+
+    /// Other tests start and end threads, so compare only when the kernel's
+    /// count held still around the reading.
+    #[cfg(target_os = "linux")]
+    fn assert_threads_match_the_kernel() {
+        let threads = |r: &ProbeReport| {
+            r.observations()
+                .iter()
+                .find(|o| o.name() == "threads")
+                .unwrap()
+                .value()
+        };
+        for _ in 0..50 {
+            let before = kernel_threads();
+            let reported = threads(&process_report(SystemChecks::default().threads));
+            if kernel_threads() == before {
+                assert_eq!(reported, before, "threads counted by the probe vs the kernel");
+                return;
+            }
+        }
+        panic!("the thread count never held still for a reading");
     }
 
     proptest! {
