@@ -17,11 +17,11 @@ test:
 	$(CARGO) test --all-features
 
 bench:
-	$(CARGO) bench --all-features
+	$(CARGO) bench -p observa-benches
 
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --all-targets --all-features -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --all-features

@@ -178,10 +178,7 @@ fn unreadable(what: &str, err: impl std::fmt::Display) -> ProbeReport {
 }
 
 fn memory_report(threshold: Threshold) -> ProbeReport {
-    let mut system = match System::new() {
-        Ok(system) => system,
-        Err(err) => return unreadable("memory", err),
-    };
+    let mut system = System::new();
     system.refresh_memory();
     let total = system.total_memory();
     if total == 0 {
@@ -199,10 +196,7 @@ fn memory_report(threshold: Threshold) -> ProbeReport {
 }
 
 fn disk_report(paths: &[PathBuf], threshold: Threshold) -> ProbeReport {
-    let disks = match Disks::new_with_refreshed_list() {
-        Ok(disks) => disks,
-        Err(err) => return unreadable("disks", err),
-    };
+    let disks = Disks::new_with_refreshed_list();
     let mut worst = HealthStatus::Healthy;
     let mut messages = Vec::new();
     let mut observations = Vec::new();
@@ -244,22 +238,20 @@ fn used_percent(total: u64, available: u64) -> f64 {
 }
 
 struct CpuSampler {
-    system: Option<System>,
+    system: System,
     last: Option<Instant>,
 }
 
 impl CpuSampler {
     fn new() -> Self {
         CpuSampler {
-            system: System::new().ok(),
+            system: System::new(),
             last: None,
         }
     }
 
     fn report(&mut self, threshold: Option<Threshold>) -> ProbeReport {
-        let Some(system) = self.system.as_mut() else {
-            return unreadable("CPU usage", "the system information is unavailable");
-        };
+        let system = &mut self.system;
         if self.last.is_none() {
             system.refresh_cpu_usage();
             self.last = Some(Instant::now());
@@ -287,10 +279,7 @@ fn process_report(threads: Threshold) -> ProbeReport {
         Ok(pid) => pid,
         Err(err) => return unreadable("the process id", err),
     };
-    let mut system = match System::new() {
-        Ok(system) => system,
-        Err(err) => return unreadable("the process", err),
-    };
+    let mut system = System::new();
     let kind = ProcessRefreshKind::nothing().with_memory().with_tasks();
     system.refresh_processes_specifics(ProcessesToUpdate::Some(&[pid]), true, kind);
     let Some(process) = system.process(pid) else {
@@ -313,16 +302,13 @@ fn thread_count(process: &sysinfo::Process) -> f64 {
 }
 
 fn uptime_report() -> ProbeReport {
-    match System::uptime() {
-        Ok(seconds) => observed(
-            HealthStatus::Healthy,
-            String::new(),
-            "uptime",
-            seconds as f64,
-            "s",
-        ),
-        Err(err) => unreadable("uptime", err),
-    }
+    observed(
+        HealthStatus::Healthy,
+        String::new(),
+        "uptime",
+        System::uptime() as f64,
+        "s",
+    )
 }
 
 #[cfg(test)]
