@@ -1,7 +1,7 @@
 # observa — the commands a newcomer needs. `make help` lists them.
 CARGO ?= cargo
 
-.PHONY: help run test bench lint doc
+.PHONY: help run test bench lint doc features
 
 help:
 	@echo "make run    run the demo example on the in-memory defaults"
@@ -9,9 +9,10 @@ help:
 	@echo "make bench  run the criterion benchmarks (not part of test)"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
 	@echo "make doc    build the API docs, warnings are errors"
+	@echo "make features  each feature alone and none: the library and examples build, doc tests pass"
 
 run:
-	$(CARGO) run --quiet --example demo
+	$(CARGO) run --example demo
 
 test:
 	$(CARGO) test --all-features
@@ -25,3 +26,13 @@ lint:
 
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --all-features
+
+# Each cargo feature on its own, and none: the library and examples build
+# without warnings and the doc tests pass (all features together: make test).
+FEATURES ?= "" http system
+features:
+	@for f in $(FEATURES); do \
+	  echo "== features: [$$f]"; \
+	  $(CARGO) clippy --no-default-features --features "$$f" --lib --examples -- -D warnings || exit 1; \
+	  $(CARGO) test --no-default-features --features "$$f" --doc --quiet || exit 1; \
+	done
