@@ -1,8 +1,7 @@
 //! [`Observability`]: the container that wires repositories into services.
 
 use std::sync::Arc;
-
-use chrono::Duration;
+use std::time::Duration;
 
 use crate::adapters::InMemoryRepository;
 use crate::domain::{rules, Alert, HealthCheck, Labels, LogEntry, LogLevel, Metric, Span};
@@ -228,7 +227,17 @@ impl ObservabilityBuilder {
         self.capacity = Some(capacity);
         self
     }
-    /// Maximum age of records in the default in-memory repositories (default: none).
+    /// Maximum age of records in the default in-memory repositories (default:
+    /// none; zero is a configuration error).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let hour = observa::Observability::builder().max_age(Duration::from_secs(3_600)).build();
+    /// assert!(hour.is_ok());
+    /// let zero = observa::Observability::builder().max_age(Duration::ZERO).build();
+    /// assert_eq!(zero.err().map(|e| e.code()), Some("configuration"));
+    /// ```
     pub fn max_age(mut self, max_age: Duration) -> Self {
         self.max_age = Some(max_age);
         self
@@ -293,7 +302,7 @@ impl ObservabilityBuilder {
         if self.series_budget == Some(0) {
             return Err(ObsError::configuration("series_budget", "must be at least 1"));
         }
-        if self.max_age.is_some_and(|age| age <= Duration::zero()) {
+        if self.max_age.is_some_and(|age| age.is_zero()) {
             return Err(ObsError::configuration("max_age", "must be positive"));
         }
         let mut labels = Labels::new([("service", service.as_str())])?;

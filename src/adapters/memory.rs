@@ -63,14 +63,15 @@ impl<E: Record> InMemoryRepository<E> {
     }
 
     /// Also drops records older than `max_age` (by their timestamp) as new ones
-    /// are saved, oldest-saved first.
+    /// are saved, oldest-saved first. An age beyond what a timestamp can
+    /// express means "keep forever".
     ///
     /// ```
     /// use observa::adapters::InMemoryRepository;
     /// use observa::ports::Repository;
     /// use observa::Metric;
     ///
-    /// let repo = InMemoryRepository::new(10).with_max_age(chrono::Duration::minutes(5));
+    /// let repo = InMemoryRepository::new(10).with_max_age(std::time::Duration::from_secs(300));
     /// let old = Metric::builder("up", 1.0)
     ///     .timestamp(chrono::Utc::now() - chrono::Duration::hours(1))
     ///     .build()?;
@@ -80,8 +81,8 @@ impl<E: Record> InMemoryRepository<E> {
     /// assert_eq!(repo.evictions().age, 1);
     /// # Ok::<(), observa::ObsError>(())
     /// ```
-    pub fn with_max_age(mut self, max_age: Duration) -> Self {
-        self.max_age = Some(max_age);
+    pub fn with_max_age(mut self, max_age: std::time::Duration) -> Self {
+        self.max_age = Duration::from_std(max_age).ok();
         self
     }
 
@@ -91,8 +92,8 @@ impl<E: Record> InMemoryRepository<E> {
     }
 
     fn evict(&self, store: &mut Store<E>) {
-        if let Some(max_age) = self.max_age {
-            let cutoff = Utc::now() - max_age;
+        let cutoff = self.max_age.and_then(|age| Utc::now().checked_sub_signed(age));
+        if let Some(cutoff) = cutoff {
             while let Some(entry) = store.by_seq.first_entry() {
                 if entry.get().timestamp() >= cutoff {
                     break;
@@ -222,6 +223,19 @@ mod tests {
         assert_eq!(repo.purge_older_than(Utc::now() - Duration::hours(1)).unwrap(), 1);
         assert_eq!(repo.get(old.id()).unwrap(), None);
         assert_eq!(repo.evictions().total(), 0, "purges are asked for, not evictions");
+    }
+
+    #[test]
+    fn an_age_beyond_any_timestamp_keeps_records() {
+        let repo = InMemoryRepository::new(10).with_max_age(std::time::Duration::MAX);
+        let old = Metric::builder("m", 1.0)
+            .timestamp(Utc::now() - Duration::days(3_650))
+            .build()
+            .unwrap();
+        repo.save(old).unwrap();
+        repo.save(Metric::gauge("m", 2.0).unwrap()).unwrap();
+        assert_eq!(repo.len().unwrap(), 2);
+        assert_eq!(repo.evictions().age, 0);
     }
 
     #[test]
