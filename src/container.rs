@@ -233,9 +233,10 @@ impl ObservabilityBuilder {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let hour = observa::Observability::builder().max_age(Duration::from_secs(3_600)).build();
+    /// let builder = || observa::Observability::builder().service("api", "1");
+    /// let hour = builder().max_age(Duration::from_secs(3_600)).build();
     /// assert!(hour.is_ok());
-    /// let zero = observa::Observability::builder().max_age(Duration::ZERO).build();
+    /// let zero = builder().max_age(Duration::ZERO).build();
     /// assert_eq!(zero.err().map(|e| e.code()), Some("configuration"));
     /// ```
     pub fn max_age(mut self, max_age: Duration) -> Self {
