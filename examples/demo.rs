@@ -4,11 +4,12 @@
 //! are slow), records entities through the container, embeds health checks
 //! (system figures and a custom check), serves `/metrics`, `/livez`,
 //! `/readyz` and `/health` on 127.0.0.1:9464 and prints a short live
-//! summary, then ends on its own.
+//! summary every two seconds until Ctrl-C.
 //!
 //! ```sh
-//! make run                                   # about 10 seconds, serving /metrics and health
-//! cargo run --example demo -- --seconds 60   # longer
+//! make run                                   # serves until Ctrl-C
+//! cargo run --example demo -- --seconds 10   # stops after ten seconds
+//! cargo run --example demo -- --addr 127.0.0.1:0   # any free port
 //! cargo run --example demo -- --once         # one batch, print the exposition, exit
 //! cargo run --example demo -- --once --openmetrics
 //! ```
@@ -22,7 +23,8 @@ use observa::prelude::*;
 struct Options {
     once: bool,
     format: Format,
-    seconds: u64,
+    /// `None`: serve until Ctrl-C.
+    seconds: Option<u64>,
     addr: String,
 }
 
@@ -41,7 +43,7 @@ fn options() -> Options {
         } else {
             Format::Prometheus
         },
-        seconds: value("--seconds").and_then(|s| s.parse().ok()).unwrap_or(10),
+        seconds: value("--seconds").and_then(|s| s.parse().ok()),
         addr: value("--addr").unwrap_or_else(|| observa::http::DEFAULT_ADDR.to_owned()),
     }
 }
@@ -75,7 +77,7 @@ fn run_batch(obs: &Observability, charge: &observa::monitor::Monitor, batch: u64
             .buckets(Buckets::linear(1.0, 2.0, 5)?),
     )?;
     for i in batch * 20..(batch + 1) * 20 {
-        let items = (wobble(i) % 6) as u32; // 0 items: price fails
+        let items = ((wobble(i) >> 4) % 6) as u32; // 0 items: price fails
         let region = ["eu", "us", "apac"][(wobble(i + 7) % 3) as usize];
         let root = obs.tracing().start_trace("checkout")?;
         let priced = price(items);
@@ -129,7 +131,7 @@ fn summary(obs: &Observability, started: Instant) -> Result<String, ObsError> {
     };
     let calls = r#"function_calls_total{function="charge_card",module="demo",result=""#;
     Ok(format!(
-        "{:>4.0}s  orders {:>4}  charge ok {:>4} error {:>3}  price errors {:>3}  warnings {:>3}  health {}",
+        "{:>5.0} {:>7} {:>9} {:>12} {:>12} {:>9}  {}",
         started.elapsed().as_secs_f64(),
         value("orders_total{"),
         value(&format!("{calls}ok\"")),
@@ -168,10 +170,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let server = observa::http::serve(&obs, &options.addr)?;
     let base = format!("http://{}", server.local_addr());
-    println!("serving {base}/metrics, {base}/livez, {base}/readyz?verbose and {base}/health");
-    println!("for {} s (Ctrl-C to stop early)", options.seconds);
+    println!("observa demo: a simulated checkout service (20 orders every 0.5 s; some fail, some are slow).");
+    println!("Its telemetry is served on {base}; try:");
+    println!("  curl {base}/metrics                                   # Prometheus text 0.0.4");
+    println!("  curl -H 'Accept: application/openmetrics-text' {base}/metrics   # OpenMetrics 1.0");
+    println!("  curl {base}/livez                                     # liveness: the process only");
+    println!("  curl '{base}/readyz?verbose'                          # readiness: critical checks");
+    println!("  curl {base}/health                                    # every check, in full");
+    match options.seconds {
+        Some(seconds) => println!("Stopping after {seconds} s (Ctrl-C stops earlier)."),
+        None => println!("Serving until Ctrl-C (--seconds N stops after N seconds)."),
+    }
+    println!();
+    println!(
+        "{:>5} {:>7} {:>9} {:>12} {:>12} {:>9}  {}",
+        "secs", "orders", "charge ok", "charge error", "price errors", "warn logs", "health (check_all)"
+    );
+    let deadline = options.seconds.map(|s| started + Duration::from_secs(s));
     let mut batch = 0;
-    while started.elapsed() < Duration::from_secs(options.seconds) {
+    while deadline.is_none_or(|d| Instant::now() < d) {
         run_batch(&obs, &charge, batch)?;
         if batch % 4 == 0 {
             println!("{}", summary(&obs, started)?);
