@@ -183,8 +183,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!();
     println!(
-        "{:>5} {:>7} {:>9} {:>12} {:>12} {:>9}  {}",
-        "secs", "orders", "charge ok", "charge error", "price errors", "warn logs", "health (check_all)"
+        "{:>5} {:>7} {:>9} {:>12} {:>12} {:>9}  health (check_all)",
+        "secs", "orders", "charge ok", "charge error", "price errors", "warn logs"
     );
     let deadline = options.seconds.map(|s| started + Duration::from_secs(s));
     let mut batch = 0;
