@@ -16,6 +16,7 @@ pub mod http;
 pub mod metrics;
 pub mod monitor;
 pub mod ports;
+pub mod propagation;
 pub mod services;
 
 pub use container::{Observability, ObservabilityBuilder, ServiceInfo, DEFAULT_CAPACITY};

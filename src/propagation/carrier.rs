@@ -1,0 +1,59 @@
+//! [`Carrier`]: the small header-map interface [`extract`](super::extract)
+//! and [`inject`](super::inject) work over.
+
+use std::collections::HashMap;
+
+/// A set of headers: names compared case-insensitively, a name may repeat.
+///
+/// Implemented for `Vec<(String, String)>` (an ordered header list),
+/// `HashMap<String, String>` and, with the `http` feature, the `http`
+/// crate's `HeaderMap`. Implement it for your own header type in a few
+/// lines.
+///
+/// ```
+/// use observa::propagation::Carrier;
+///
+/// let mut headers: Vec<(String, String)> = vec![("TraceState".into(), "a=1".into())];
+/// headers.set("tracestate", "b=2".into());
+/// assert_eq!(headers.get_all("TRACESTATE"), ["b=2"]);
+/// ```
+pub trait Carrier {
+    /// Every value of header `name`, in order.
+    fn get_all(&self, name: &str) -> Vec<&str>;
+    /// Replaces every value of header `name` with `value`.
+    fn set(&mut self, name: &str, value: String);
+    /// Removes header `name`.
+    fn remove(&mut self, name: &str);
+}
+
+impl Carrier for Vec<(String, String)> {
+    fn get_all(&self, name: &str) -> Vec<&str> {
+        self.iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+    fn set(&mut self, name: &str, value: String) {
+        Carrier::remove(self, name);
+        self.push((name.to_owned(), value));
+    }
+    fn remove(&mut self, name: &str) {
+        self.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+    }
+}
+
+impl<S: std::hash::BuildHasher> Carrier for HashMap<String, String, S> {
+    fn get_all(&self, name: &str) -> Vec<&str> {
+        self.iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+    fn set(&mut self, name: &str, value: String) {
+        Carrier::remove(self, name);
+        self.insert(name.to_owned(), value);
+    }
+    fn remove(&mut self, name: &str) {
+        self.retain(|k, _| !k.eq_ignore_ascii_case(name));
+    }
+}
