@@ -8,10 +8,9 @@ use std::time::Instant;
 use parking_lot::Mutex;
 use sysinfo::{Disks, ProcessRefreshKind, ProcessesToUpdate, System, MINIMUM_CPU_UPDATE_INTERVAL};
 
-use super::{CheckOptions, ProbeReport};
+use super::{CheckOptions, NamedProbe, ProbeReport};
 use crate::domain::{HealthStatus, Observation};
 use crate::error::Result;
-use crate::services::HealthService;
 
 /// A warn and a critical level; a value at or above a level reaches it.
 ///
@@ -137,32 +136,39 @@ impl SystemChecks {
         self.cpu = Some(threshold);
         self
     }
-    /// Options for every system check (default: optional, 1 s timeout).
+    /// Options for every system check (default: optional, 1 s timeout, 1 s cache).
     pub fn options(mut self, options: CheckOptions) -> Self {
         self.options = options;
         self
     }
-}
 
-impl HealthService {
-    /// Registers the system checks: `memory`, `disk` (if paths are given),
-    /// `cpu`, `process` (resident memory and threads) and `uptime`.
-    pub fn register_system_checks(&self, config: SystemChecks) -> Result<()> {
-        let options = config.options;
-        let memory = config.memory;
-        self.register_with("memory", options, move || memory_report(memory))?;
-        if !config.disk_paths.is_empty() {
-            let (paths, disk) = (config.disk_paths.clone(), config.disk);
-            self.register_with("disk", options, move || disk_report(&paths, disk))?;
+    /// The probes these settings describe: `memory`, `disk` (if paths are
+    /// given), `cpu`, `process` (resident memory and threads) and `uptime`.
+    /// `HealthService::register_system_checks` registers them.
+    ///
+    /// ```
+    /// use observa::health::SystemChecks;
+    ///
+    /// let names: Vec<String> = SystemChecks::default().probes().iter().map(|p| p.name().to_owned()).collect();
+    /// assert_eq!(names, ["memory", "cpu", "process", "uptime"]);
+    /// ```
+    pub fn probes(self) -> Vec<NamedProbe> {
+        let options = self.options;
+        let memory = self.memory;
+        let mut probes = vec![NamedProbe::new("memory", options, move || memory_report(memory))];
+        if !self.disk_paths.is_empty() {
+            let (paths, disk) = (self.disk_paths, self.disk);
+            probes.push(NamedProbe::new("disk", options, move || disk_report(&paths, disk)));
         }
         // CPU usage needs two readings at least MINIMUM_CPU_UPDATE_INTERVAL apart.
         let cpu = Mutex::new(CpuSampler::new());
-        let cpu_threshold = config.cpu;
+        let cpu_threshold = self.cpu;
         let cpu_options = options.timeout(options.timeout_value().max(MINIMUM_CPU_UPDATE_INTERVAL * 3));
-        self.register_with("cpu", cpu_options, move || cpu.lock().report(cpu_threshold))?;
-        let threads = config.threads;
-        self.register_with("process", options, move || process_report(threads))?;
-        self.register_with("uptime", options, uptime_report)
+        probes.push(NamedProbe::new("cpu", cpu_options, move || cpu.lock().report(cpu_threshold)));
+        let threads = self.threads;
+        probes.push(NamedProbe::new("process", options, move || process_report(threads)));
+        probes.push(NamedProbe::new("uptime", options, uptime_report));
+        probes
     }
 }
 
