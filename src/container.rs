@@ -159,7 +159,10 @@ impl Observability {
             inner.metrics.registry().report_dropped(kind, evictions.total())?;
         }
         let forgotten = inner.health.components_evicted();
-        inner.metrics.registry().report_dropped("health_component", forgotten)?;
+        inner
+            .metrics
+            .registry()
+            .report_dropped("health_component", forgotten)?;
         inner.metrics.render(format)
     }
 }

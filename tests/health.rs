@@ -135,8 +135,9 @@ fn three_failures_raise_an_alert_and_recovery_resolves_it() {
     let obs = obs();
     let failing = Arc::new(AtomicU32::new(1));
     let flag = Arc::clone(&failing);
+    let uncached = CheckOptions::critical().cache_ttl(Duration::ZERO);
     obs.health()
-        .register("payments", move || {
+        .register_with("payments", uncached, move || {
             if flag.load(Ordering::SeqCst) == 1 {
                 Err("gateway unreachable".to_owned())
             } else {
@@ -170,8 +171,9 @@ fn probes_answer_with_the_right_codes_and_headers() {
     let obs = obs();
     let healthy = Arc::new(AtomicU32::new(1));
     let flag = Arc::clone(&healthy);
+    let uncached = CheckOptions::critical().cache_ttl(Duration::ZERO);
     obs.health()
-        .register("database", move || flag.load(Ordering::SeqCst) == 1)
+        .register_with("database", uncached, move || flag.load(Ordering::SeqCst) == 1)
         .unwrap();
     obs.health()
         .register_with("recommendations", CheckOptions::optional(), || {

@@ -178,8 +178,18 @@ mod tests {
     #[test]
     fn an_older_result_does_not_replace_a_newer_one() {
         let mut latest = LatestResults::new(4);
-        let old = check("db", Unhealthy);
-        latest.update(check("db", Healthy), true);
+        let now = chrono::Utc::now();
+        let old = HealthCheck::builder("db", Unhealthy)
+            .timestamp(now - chrono::Duration::seconds(1))
+            .build()
+            .unwrap();
+        latest.update(
+            HealthCheck::builder("db", Healthy)
+                .timestamp(now)
+                .build()
+                .unwrap(),
+            true,
+        );
         assert!(!latest.update(old, true).accepted);
         assert_eq!(latest.overall(), Healthy);
     }

@@ -89,7 +89,11 @@ impl Drop for Landing<'_> {
         {
             let mut state = flight.check.state.lock();
             state.cache = Some((Instant::now(), check.clone()));
-            if state.flight.as_ref().is_some_and(|f| std::ptr::eq(Arc::as_ptr(f), flight)) {
+            if state
+                .flight
+                .as_ref()
+                .is_some_and(|f| std::ptr::eq(Arc::as_ptr(f), flight))
+            {
                 state.flight = None;
             }
         }
@@ -231,7 +235,12 @@ impl Checks {
         let check = &flight.check;
         {
             let mut outcome = flight.outcome.lock();
-            while outcome.is_none() && !flight.landed.wait_until(&mut outcome, flight.deadline).timed_out() {}
+            while outcome.is_none()
+                && !flight
+                    .landed
+                    .wait_until(&mut outcome, flight.deadline)
+                    .timed_out()
+            {}
             if let Some(landed) = &*outcome {
                 return CheckResult {
                     check: landed.clone(),

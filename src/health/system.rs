@@ -158,15 +158,21 @@ impl SystemChecks {
         let mut probes = vec![NamedProbe::new("memory", options, move || memory_report(memory))];
         if !self.disk_paths.is_empty() {
             let (paths, disk) = (self.disk_paths, self.disk);
-            probes.push(NamedProbe::new("disk", options, move || disk_report(&paths, disk)));
+            probes.push(NamedProbe::new("disk", options, move || {
+                disk_report(&paths, disk)
+            }));
         }
         // CPU usage needs two readings at least MINIMUM_CPU_UPDATE_INTERVAL apart.
         let cpu = Mutex::new(CpuSampler::new());
         let cpu_threshold = self.cpu;
         let cpu_options = options.timeout(options.timeout_value().max(MINIMUM_CPU_UPDATE_INTERVAL * 3));
-        probes.push(NamedProbe::new("cpu", cpu_options, move || cpu.lock().report(cpu_threshold)));
+        probes.push(NamedProbe::new("cpu", cpu_options, move || {
+            cpu.lock().report(cpu_threshold)
+        }));
         let threads = self.threads;
-        probes.push(NamedProbe::new("process", options, move || process_report(threads)));
+        probes.push(NamedProbe::new("process", options, move || {
+            process_report(threads)
+        }));
         probes.push(NamedProbe::new("uptime", options, uptime_report));
         probes
     }

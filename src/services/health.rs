@@ -223,7 +223,10 @@ impl HealthService {
         let max_open = self.latest.read().max();
         let mut open = wiring.open_alerts.lock();
         if check.status() == HealthStatus::Unhealthy {
-            if open.len() < max_open && !open.contains_key(component) && self.is_consistently_unhealthy(component)? {
+            if open.len() < max_open
+                && !open.contains_key(component)
+                && self.is_consistently_unhealthy(component)?
+            {
                 let alert = Alert::builder(
                     format!("{component} is persistently unhealthy"),
                     format!(
