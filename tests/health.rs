@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{http_get, peer, run_with_stdin};
+#[cfg(feature = "http")]
+use common::http_get;
+use common::{peer, run_with_stdin};
 use observa::health::{worst_wins, CheckOptions, ProbeReport};
 use observa::metrics::Format;
 use observa::prelude::*;
@@ -162,10 +164,12 @@ fn three_failures_raise_an_alert_and_recovery_resolves_it() {
     );
 }
 
+#[cfg(feature = "http")]
 fn served(obs: &Observability) -> observa::http::HttpServer {
     observa::http::serve(obs, "127.0.0.1:0").unwrap()
 }
 
+#[cfg(feature = "http")]
 #[test]
 fn probes_answer_with_the_right_codes_and_headers() {
     let obs = obs();
@@ -221,6 +225,7 @@ fn probes_answer_with_the_right_codes_and_headers() {
     );
 }
 
+#[cfg(feature = "http")]
 #[test]
 fn health_detail_can_be_switched_off() {
     let obs = obs();

@@ -69,6 +69,7 @@ fn a_thousand_probes_from_several_callers_run_on_a_bounded_number_of_threads() {
     assert!(runs.load(Ordering::Relaxed) > 0, "the probes ran");
     // this thread's helpers: the sampler and the callers; the service's: its workers
     let bound = before + 1 + CALLERS + WORKERS;
+    println!("{most} threads at the peak (before: {before}, bound {bound})");
     assert!(
         most <= bound,
         "{most} threads at the peak, bound {bound} (before: {before})"

@@ -32,7 +32,7 @@
 //!   kept; at most [`MAX_CHECKS`] checks are registered.
 //!
 //! This module does not depend on the services: system checks (feature
-//! `system`) are plain [`NamedProbe`]s from [`SystemChecks::probes`], which
+//! `system`) are plain [`NamedProbe`]s from `SystemChecks::probes`, which
 //! `HealthService::register_system_checks` registers.
 
 mod config;
@@ -43,6 +43,8 @@ mod report;
 mod runner;
 #[cfg(feature = "system")]
 mod system;
+#[cfg(feature = "system")]
+mod threshold;
 
 pub use config::{HealthConfig, DEFAULT_MAX_COMPONENTS, DEFAULT_PROBE_WORKERS, MAX_CHECKS};
 pub(crate) use latest::LatestResults;
@@ -51,4 +53,6 @@ pub use report::{worst_wins, HealthReport, HEALTH_JSON};
 pub use runner::CheckResult;
 pub(crate) use runner::Checks;
 #[cfg(feature = "system")]
-pub use system::{SystemChecks, Threshold};
+pub use system::SystemChecks;
+#[cfg(feature = "system")]
+pub use threshold::Threshold;

@@ -202,7 +202,7 @@ impl CheckOptions {
 }
 
 /// A probe with the component name and options it is registered under, as
-/// [`SystemChecks`](crate::health::SystemChecks) yields them.
+/// `SystemChecks::probes` (feature `system`) yields them.
 ///
 /// ```
 /// use observa::health::{CheckOptions, NamedProbe};

@@ -8,56 +8,8 @@ use std::time::Instant;
 use parking_lot::Mutex;
 use sysinfo::{Disks, ProcessRefreshKind, ProcessesToUpdate, System, MINIMUM_CPU_UPDATE_INTERVAL};
 
-use super::{CheckOptions, NamedProbe, ProbeReport};
+use super::{CheckOptions, NamedProbe, ProbeReport, Threshold};
 use crate::domain::{HealthStatus, Observation};
-use crate::error::Result;
-
-/// A warn and a critical level; a value at or above a level reaches it.
-///
-/// ```
-/// use observa::health::Threshold;
-/// use observa::HealthStatus::*;
-///
-/// let t = Threshold::new(80.0, 95.0)?;
-/// assert_eq!(t.classify(79.9), Healthy);
-/// assert_eq!(t.classify(80.0), Degraded);
-/// assert_eq!(t.classify(95.0), Unhealthy);
-/// assert!(Threshold::new(95.0, 80.0).is_err());
-/// # Ok::<(), observa::ObsError>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Threshold {
-    warn: f64,
-    critical: f64,
-}
-
-impl Threshold {
-    /// Validates `warn <= critical`, both finite.
-    pub fn new(warn: f64, critical: f64) -> Result<Threshold> {
-        crate::domain::rules::finite("threshold", "warn", warn)?;
-        crate::domain::rules::finite("threshold", "critical", critical)?;
-        if warn > critical {
-            return Err(crate::ObsError::validation(
-                "threshold",
-                "warn",
-                warn,
-                format!("must not exceed the critical level {critical}"),
-            ));
-        }
-        Ok(Threshold { warn, critical })
-    }
-
-    /// Unhealthy at or above critical, degraded at or above warn, else healthy.
-    pub fn classify(&self, value: f64) -> HealthStatus {
-        if value >= self.critical {
-            HealthStatus::Unhealthy
-        } else if value >= self.warn {
-            HealthStatus::Degraded
-        } else {
-            HealthStatus::Healthy
-        }
-    }
-}
 
 /// Which system checks to register and their thresholds. The defaults
 /// follow the seed: memory and disk warn at 80 % and are critical at 95 %;
@@ -326,7 +278,6 @@ fn uptime_report() -> ProbeReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn seed_defaults_at_their_boundaries() {
@@ -423,15 +374,5 @@ mod tests {
             }
         }
         panic!("the thread count never held still for a reading");
-    }
-
-    proptest! {
-        #[test]
-        fn classify_is_monotonic(warn in 0.0f64..100.0, gap in 0.0f64..100.0, a in -10.0f64..300.0, b in -10.0f64..300.0) {
-            let t = Threshold::new(warn, warn + gap).unwrap();
-            let rank = |s| match s { HealthStatus::Healthy => 0, HealthStatus::Degraded => 1, _ => 2 };
-            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-            prop_assert!(rank(t.classify(lo)) <= rank(t.classify(hi)));
-        }
     }
 }

@@ -143,6 +143,15 @@ impl HealthService {
 
     /// Registers the system checks (`memory`, `disk` if paths are given,
     /// `cpu`, `process`, `uptime`): the probes [`SystemChecks::probes`](crate::health::SystemChecks::probes) yields.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// obs.health().register_system_checks(observa::health::SystemChecks::default())?;
+    /// assert!(obs.health().has_checks());
+    /// // registering them twice is a name conflict
+    /// assert!(obs.health().register_system_checks(observa::health::SystemChecks::default()).is_err());
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     #[cfg(feature = "system")]
     pub fn register_system_checks(&self, config: crate::health::SystemChecks) -> Result<()> {
         for named in config.probes() {
