@@ -49,11 +49,17 @@ pub(crate) struct Pool<T: Task> {
     shared: Arc<Shared<T>>,
     size: usize,
     max_queue: usize,
+    idle_retirement: Duration,
 }
 
 impl<T: Task> Pool<T> {
     /// A pool of at most `size` workers (at least 1) and `max_queue` queued tasks.
     pub(crate) fn new(size: usize, max_queue: usize) -> Self {
+        Self::retiring_after(size, max_queue, IDLE_RETIREMENT)
+    }
+
+    /// Like [`new`](Self::new), with idle workers ending after `idle_retirement`.
+    fn retiring_after(size: usize, max_queue: usize, idle_retirement: Duration) -> Self {
         Pool {
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
@@ -66,6 +72,7 @@ impl<T: Task> Pool<T> {
             }),
             size: size.max(1),
             max_queue,
+            idle_retirement,
         }
     }
 
@@ -86,10 +93,10 @@ impl<T: Task> Pool<T> {
         self.shared.work.notify_one();
         if state.idle < state.queue.len() && state.workers < self.size {
             state.workers += 1;
-            let shared = Arc::clone(&self.shared);
+            let (shared, idle) = (Arc::clone(&self.shared), self.idle_retirement);
             let started = std::thread::Builder::new()
                 .name("observa-probe".to_owned())
-                .spawn(move || work(&shared));
+                .spawn(move || work(&shared, idle));
             if started.is_err() {
                 // out of threads: the task waits for a running worker, or its
                 // caller's deadline reports it not started
@@ -124,7 +131,7 @@ impl<T: Task> Drop for Pool<T> {
     }
 }
 
-fn work<T: Task>(shared: &Shared<T>) {
+fn work<T: Task>(shared: &Shared<T>, idle_retirement: Duration) {
     loop {
         let task = {
             let mut state = shared.state.lock();
@@ -137,7 +144,7 @@ fn work<T: Task>(shared: &Shared<T>) {
                     return;
                 }
                 state.idle += 1;
-                let timed_out = shared.work.wait_for(&mut state, IDLE_RETIREMENT).timed_out();
+                let timed_out = shared.work.wait_for(&mut state, idle_retirement).timed_out();
                 state.idle -= 1;
                 if timed_out && state.queue.is_empty() {
                     state.workers -= 1;
@@ -221,6 +228,25 @@ mod tests {
         pool.submit(b).unwrap();
         assert_eq!(pool.submit(c), Err(Refused::QueueFull));
         release.send(()).unwrap();
+    }
+
+    #[test]
+    fn idle_workers_end_and_so_do_they_when_the_pool_goes() {
+        let pool = Pool::retiring_after(2, 10, Duration::from_millis(30));
+        let (a, release) = blocker();
+        pool.submit(Arc::clone(&a)).unwrap();
+        release.send(()).unwrap();
+        wait_until("the idle worker to end", || pool.workers() == 0);
+        let pool = Pool::new(2, 10);
+        let shared = Arc::clone(&pool.shared);
+        let (b, release) = blocker();
+        pool.submit(Arc::clone(&b)).unwrap();
+        release.send(()).unwrap();
+        wait_until("the task to run", || b.ran.load(Ordering::SeqCst) == 1);
+        drop(pool);
+        wait_until("the worker to end with the pool", || {
+            shared.state.lock().workers == 0
+        });
     }
 
     struct Panics(AtomicUsize);
