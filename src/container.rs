@@ -7,6 +7,7 @@ use crate::adapters::InMemoryRepository;
 use crate::domain::{rules, Alert, HealthCheck, Labels, LogEntry, LogLevel, Metric, Span};
 use crate::error::{ObsError, Result};
 use crate::factory::Factory;
+use crate::health::HealthConfig;
 use crate::metrics::{Format, DEFAULT_SERIES_BUDGET};
 use crate::monitor::{CallFamilies, FailureReports, Monitor};
 use crate::ports::{Evictions, Record, Repository};
@@ -156,6 +157,11 @@ impl Observability {
         for (kind, evictions) in dropped {
             inner.metrics.registry().report_dropped(kind, evictions.total())?;
         }
+        let forgotten = inner.health.components_evicted();
+        inner
+            .metrics
+            .registry()
+            .report_dropped("health_component", forgotten)?;
         inner.metrics.render(format)
     }
 }
@@ -204,6 +210,7 @@ pub struct ObservabilityBuilder {
     log_repository: Option<Arc<dyn Repository<LogEntry>>>,
     alert_repository: Option<Arc<dyn Repository<Alert>>>,
     health_repository: Option<Arc<dyn Repository<HealthCheck>>>,
+    health: HealthConfig,
 }
 
 impl ObservabilityBuilder {
@@ -287,6 +294,13 @@ impl ObservabilityBuilder {
         self
     }
 
+    /// Bounds of the health service: probe workers and remembered
+    /// components (default [`HealthConfig::default`]).
+    pub fn health(mut self, config: HealthConfig) -> Self {
+        self.health = config;
+        self
+    }
+
     /// Validates the settings and wires the container.
     pub fn build(self) -> Result<Observability> {
         let (service, version) = self
@@ -333,6 +347,7 @@ impl ObservabilityBuilder {
         });
         let health = HealthService::wired(
             memory.or(self.health_repository),
+            self.health,
             alerts.clone(),
             &metrics,
             (&service, &version),

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{http_get, peer, run_with_stdin};
+#[cfg(feature = "http")]
+use common::http_get;
+use common::{peer, run_with_stdin};
 use observa::health::{worst_wins, CheckOptions, ProbeReport};
 use observa::metrics::Format;
 use observa::prelude::*;
@@ -135,8 +137,9 @@ fn three_failures_raise_an_alert_and_recovery_resolves_it() {
     let obs = obs();
     let failing = Arc::new(AtomicU32::new(1));
     let flag = Arc::clone(&failing);
+    let uncached = CheckOptions::critical().cache_ttl(Duration::ZERO);
     obs.health()
-        .register("payments", move || {
+        .register_with("payments", uncached, move || {
             if flag.load(Ordering::SeqCst) == 1 {
                 Err("gateway unreachable".to_owned())
             } else {
@@ -161,17 +164,20 @@ fn three_failures_raise_an_alert_and_recovery_resolves_it() {
     );
 }
 
+#[cfg(feature = "http")]
 fn served(obs: &Observability) -> observa::http::HttpServer {
     observa::http::serve(obs, "127.0.0.1:0").unwrap()
 }
 
+#[cfg(feature = "http")]
 #[test]
 fn probes_answer_with_the_right_codes_and_headers() {
     let obs = obs();
     let healthy = Arc::new(AtomicU32::new(1));
     let flag = Arc::clone(&healthy);
+    let uncached = CheckOptions::critical().cache_ttl(Duration::ZERO);
     obs.health()
-        .register("database", move || flag.load(Ordering::SeqCst) == 1)
+        .register_with("database", uncached, move || flag.load(Ordering::SeqCst) == 1)
         .unwrap();
     obs.health()
         .register_with("recommendations", CheckOptions::optional(), || {
@@ -219,6 +225,7 @@ fn probes_answer_with_the_right_codes_and_headers() {
     );
 }
 
+#[cfg(feature = "http")]
 #[test]
 fn health_detail_can_be_switched_off() {
     let obs = obs();

@@ -125,14 +125,16 @@ where
 /// How a registered check runs: critical or optional, timeout, cache TTL.
 ///
 /// A critical check that fails makes the whole unhealthy (and not ready);
-/// an optional one that fails only degrades it.
+/// an optional one that fails only degrades it. Defaults: critical,
+/// [`DEFAULT_TIMEOUT`] and [`DEFAULT_CACHE_TTL`] (1 s each).
 ///
 /// ```
 /// use std::time::Duration;
-/// use observa::health::CheckOptions;
+/// use observa::health::{CheckOptions, DEFAULT_CACHE_TTL};
 ///
 /// let options = CheckOptions::optional().timeout(Duration::from_millis(200)).cache_ttl(Duration::from_secs(5));
 /// assert!(!options.is_critical());
+/// assert_eq!(CheckOptions::default().cache_ttl_value(), DEFAULT_CACHE_TTL);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[must_use]
@@ -142,13 +144,22 @@ pub struct CheckOptions {
     cache_ttl: Duration,
 }
 
+/// How long a check's result is reused unless its options say otherwise:
+/// whatever the request rate, a probe runs at most about once per second,
+/// and an answer is at most this old (plus the probe's run time).
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// How long a run may take unless its options say otherwise (the Kubernetes
+/// probe default).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+
 impl Default for CheckOptions {
-    /// Critical, 1 s timeout (the Kubernetes probe default), no caching.
+    /// Critical, [`DEFAULT_TIMEOUT`] (1 s), cached for [`DEFAULT_CACHE_TTL`] (1 s).
     fn default() -> Self {
         CheckOptions {
             critical: true,
-            timeout: Duration::from_secs(1),
-            cache_ttl: Duration::ZERO,
+            timeout: DEFAULT_TIMEOUT,
+            cache_ttl: DEFAULT_CACHE_TTL,
         }
     }
 }
@@ -170,7 +181,8 @@ impl CheckOptions {
         self.timeout = timeout;
         self
     }
-    /// How long a result is reused before the probe runs again.
+    /// How long a result is reused before the probe runs again
+    /// (`Duration::ZERO`: run on every request, still one run at a time).
     pub fn cache_ttl(mut self, ttl: Duration) -> Self {
         self.cache_ttl = ttl;
         self
@@ -186,5 +198,54 @@ impl CheckOptions {
     /// The cache TTL.
     pub fn cache_ttl_value(&self) -> Duration {
         self.cache_ttl
+    }
+}
+
+/// A probe with the component name and options it is registered under, as
+/// `SystemChecks::probes` (feature `system`) yields them.
+///
+/// ```
+/// use observa::health::{CheckOptions, NamedProbe};
+///
+/// let probe = NamedProbe::new("cache", CheckOptions::optional(), || true);
+/// assert_eq!(probe.name(), "cache");
+/// assert!(probe.probe().check().status() == observa::HealthStatus::Healthy);
+/// ```
+#[derive(Clone)]
+pub struct NamedProbe {
+    name: String,
+    options: CheckOptions,
+    probe: std::sync::Arc<dyn Probe>,
+}
+
+impl NamedProbe {
+    /// `probe`, to be registered as `name` with `options`.
+    pub fn new(name: impl Into<String>, options: CheckOptions, probe: impl Probe) -> Self {
+        NamedProbe {
+            name: name.into(),
+            options,
+            probe: std::sync::Arc::new(probe),
+        }
+    }
+    /// The component name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The options.
+    pub fn options(&self) -> CheckOptions {
+        self.options
+    }
+    /// The probe.
+    pub fn probe(&self) -> &std::sync::Arc<dyn Probe> {
+        &self.probe
+    }
+}
+
+impl std::fmt::Debug for NamedProbe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamedProbe")
+            .field("name", &self.name)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
 }

@@ -13,10 +13,10 @@ pub const HEALTH_JSON: &str = "application/health+json";
 /// counts as degraded, a failing critical one as unhealthy. Unknown results
 /// are ignored unless every result is unknown (or there are none).
 ///
-/// This replaces the seed's fraction rule ([`overall_status`](crate::services::overall_status),
-/// still used by `HealthService::overall` for recorded results) for probes:
-/// a readiness answer must fail when one critical dependency fails, however
-/// many others pass.
+/// The one roll-up rule: both [`HealthReport::status`] (a run of checks)
+/// and `HealthService::overall` (the latest recorded result per component)
+/// use it, so the same results give the same answer. A readiness answer
+/// must fail when one critical dependency fails, however many others pass.
 ///
 /// ```
 /// use observa::health::worst_wins;

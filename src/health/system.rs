@@ -8,57 +8,8 @@ use std::time::Instant;
 use parking_lot::Mutex;
 use sysinfo::{Disks, ProcessRefreshKind, ProcessesToUpdate, System, MINIMUM_CPU_UPDATE_INTERVAL};
 
-use super::{CheckOptions, ProbeReport};
+use super::{CheckOptions, NamedProbe, ProbeReport, Threshold};
 use crate::domain::{HealthStatus, Observation};
-use crate::error::Result;
-use crate::services::HealthService;
-
-/// A warn and a critical level; a value at or above a level reaches it.
-///
-/// ```
-/// use observa::health::Threshold;
-/// use observa::HealthStatus::*;
-///
-/// let t = Threshold::new(80.0, 95.0)?;
-/// assert_eq!(t.classify(79.9), Healthy);
-/// assert_eq!(t.classify(80.0), Degraded);
-/// assert_eq!(t.classify(95.0), Unhealthy);
-/// assert!(Threshold::new(95.0, 80.0).is_err());
-/// # Ok::<(), observa::ObsError>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Threshold {
-    warn: f64,
-    critical: f64,
-}
-
-impl Threshold {
-    /// Validates `warn <= critical`, both finite.
-    pub fn new(warn: f64, critical: f64) -> Result<Threshold> {
-        crate::domain::rules::finite("threshold", "warn", warn)?;
-        crate::domain::rules::finite("threshold", "critical", critical)?;
-        if warn > critical {
-            return Err(crate::ObsError::validation(
-                "threshold",
-                "warn",
-                warn,
-                format!("must not exceed the critical level {critical}"),
-            ));
-        }
-        Ok(Threshold { warn, critical })
-    }
-
-    /// Unhealthy at or above critical, degraded at or above warn, else healthy.
-    pub fn classify(&self, value: f64) -> HealthStatus {
-        if value >= self.critical {
-            HealthStatus::Unhealthy
-        } else if value >= self.warn {
-            HealthStatus::Degraded
-        } else {
-            HealthStatus::Healthy
-        }
-    }
-}
 
 /// Which system checks to register and their thresholds. The defaults
 /// follow the seed: memory and disk warn at 80 % and are critical at 95 %;
@@ -137,32 +88,45 @@ impl SystemChecks {
         self.cpu = Some(threshold);
         self
     }
-    /// Options for every system check (default: optional, 1 s timeout).
+    /// Options for every system check (default: optional, 1 s timeout, 1 s cache).
     pub fn options(mut self, options: CheckOptions) -> Self {
         self.options = options;
         self
     }
-}
 
-impl HealthService {
-    /// Registers the system checks: `memory`, `disk` (if paths are given),
-    /// `cpu`, `process` (resident memory and threads) and `uptime`.
-    pub fn register_system_checks(&self, config: SystemChecks) -> Result<()> {
-        let options = config.options;
-        let memory = config.memory;
-        self.register_with("memory", options, move || memory_report(memory))?;
-        if !config.disk_paths.is_empty() {
-            let (paths, disk) = (config.disk_paths.clone(), config.disk);
-            self.register_with("disk", options, move || disk_report(&paths, disk))?;
+    /// The probes these settings describe: `memory`, `disk` (if paths are
+    /// given), `cpu`, `process` (resident memory and threads) and `uptime`.
+    /// `HealthService::register_system_checks` registers them.
+    ///
+    /// ```
+    /// use observa::health::SystemChecks;
+    ///
+    /// let names: Vec<String> = SystemChecks::default().probes().iter().map(|p| p.name().to_owned()).collect();
+    /// assert_eq!(names, ["memory", "cpu", "process", "uptime"]);
+    /// ```
+    pub fn probes(self) -> Vec<NamedProbe> {
+        let options = self.options;
+        let memory = self.memory;
+        let mut probes = vec![NamedProbe::new("memory", options, move || memory_report(memory))];
+        if !self.disk_paths.is_empty() {
+            let (paths, disk) = (self.disk_paths, self.disk);
+            probes.push(NamedProbe::new("disk", options, move || {
+                disk_report(&paths, disk)
+            }));
         }
         // CPU usage needs two readings at least MINIMUM_CPU_UPDATE_INTERVAL apart.
         let cpu = Mutex::new(CpuSampler::new());
-        let cpu_threshold = config.cpu;
+        let cpu_threshold = self.cpu;
         let cpu_options = options.timeout(options.timeout_value().max(MINIMUM_CPU_UPDATE_INTERVAL * 3));
-        self.register_with("cpu", cpu_options, move || cpu.lock().report(cpu_threshold))?;
-        let threads = config.threads;
-        self.register_with("process", options, move || process_report(threads))?;
-        self.register_with("uptime", options, uptime_report)
+        probes.push(NamedProbe::new("cpu", cpu_options, move || {
+            cpu.lock().report(cpu_threshold)
+        }));
+        let threads = self.threads;
+        probes.push(NamedProbe::new("process", options, move || {
+            process_report(threads)
+        }));
+        probes.push(NamedProbe::new("uptime", options, uptime_report));
+        probes
     }
 }
 
@@ -314,7 +278,6 @@ fn uptime_report() -> ProbeReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn seed_defaults_at_their_boundaries() {
@@ -411,15 +374,5 @@ mod tests {
             }
         }
         panic!("the thread count never held still for a reading");
-    }
-
-    proptest! {
-        #[test]
-        fn classify_is_monotonic(warn in 0.0f64..100.0, gap in 0.0f64..100.0, a in -10.0f64..300.0, b in -10.0f64..300.0) {
-            let t = Threshold::new(warn, warn + gap).unwrap();
-            let rank = |s| match s { HealthStatus::Healthy => 0, HealthStatus::Degraded => 1, _ => 2 };
-            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-            prop_assert!(rank(t.classify(lo)) <= rank(t.classify(hi)));
-        }
     }
 }

@@ -1,4 +1,5 @@
-//! [`HealthService`]: records health-check results and rolls them up.
+//! [`HealthService`]: runs registered checks, records health-check results
+//! and rolls them up.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use uuid::Uuid;
 use super::{AlertService, MetricsService};
 use crate::domain::{Alert, AlertSeverity, HealthCheck, HealthStatus};
 use crate::error::Result;
-use crate::health::{CheckOptions, Checks, HealthReport, Probe};
+use crate::health::{CheckOptions, Checks, HealthConfig, HealthReport, LatestResults, Probe};
 use crate::metrics::{Family, FamilySpec, Gauge};
 use crate::ports::{Evictions, Query, Repository};
 
@@ -17,7 +18,10 @@ use crate::ports::{Evictions, Query, Repository};
 pub const CONSECUTIVE_FAILURES: usize = 3;
 
 /// Runs registered health checks and records [`HealthCheck`] results:
-/// remembers the latest per component, rolls them up, keeps bounded history,
+/// remembers the latest per component (at most
+/// [`HealthConfig::max_components`], least recently updated forgotten
+/// first), rolls them up worst first ([`worst_wins`](crate::health::worst_wins),
+/// the same rule as [`HealthReport::status`]), keeps bounded history,
 /// raises an alert after [`CONSECUTIVE_FAILURES`] failures in a row (and
 /// resolves it on recovery) and exports `health_check_status` and
 /// `health_check_duration_seconds` gauges.
@@ -29,16 +33,18 @@ pub const CONSECUTIVE_FAILURES: usize = 3;
 /// let health = obs.health();
 /// assert_eq!(health.overall(), HealthStatus::Unknown);
 /// health.record(HealthCheck::new("db", HealthStatus::Healthy, "")?)?;
-/// health.record(HealthCheck::new("cache", HealthStatus::Healthy, "")?)?;
+/// health.record(HealthCheck::new("cache", HealthStatus::Degraded, "slow")?)?;
+/// assert_eq!(health.overall(), HealthStatus::Degraded);
+/// // a component that is not registered as optional counts as critical
 /// health.record(HealthCheck::new("queue", HealthStatus::Unhealthy, "broker unreachable")?)?;
-/// assert_eq!(health.overall(), HealthStatus::Degraded); // 1 of 3 unhealthy
+/// assert_eq!(health.overall(), HealthStatus::Unhealthy);
 /// assert_eq!(health.unhealthy()[0].component(), "queue");
 /// # Ok::<(), observa::ObsError>(())
 /// ```
 #[derive(Clone)]
 pub struct HealthService {
     repository: Arc<dyn Repository<HealthCheck>>,
-    latest: Arc<RwLock<BTreeMap<String, HealthCheck>>>,
+    latest: Arc<RwLock<LatestResults>>,
     checks: Arc<Checks>,
     wiring: Option<Arc<Wiring>>,
 }
@@ -55,12 +61,41 @@ struct Wiring {
 }
 
 impl HealthService {
-    /// A service storing into `repository`, without alerts or metrics.
+    /// A service storing into `repository`, without alerts or metrics, with
+    /// the default [`HealthConfig`].
     pub fn new(repository: Arc<dyn Repository<HealthCheck>>) -> Self {
+        Self::bounded(repository, HealthConfig::default())
+    }
+
+    /// Like [`new`](Self::new) with explicit bounds.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use observa::adapters::InMemoryRepository;
+    /// use observa::health::HealthConfig;
+    /// use observa::services::HealthService;
+    ///
+    /// let health = HealthService::with_config(
+    ///     Arc::new(InMemoryRepository::new(100)),
+    ///     HealthConfig::default().max_components(2),
+    /// )?;
+    /// for component in ["a", "b", "c"] {
+    ///     health.record(observa::HealthCheck::new(component, observa::HealthStatus::Healthy, "")?)?;
+    /// }
+    /// assert_eq!(health.components().len(), 2);
+    /// assert_eq!(health.components_evicted(), 1); // "a", the least recently updated
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn with_config(repository: Arc<dyn Repository<HealthCheck>>, config: HealthConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Self::bounded(repository, config))
+    }
+
+    fn bounded(repository: Arc<dyn Repository<HealthCheck>>, config: HealthConfig) -> Self {
         HealthService {
             repository,
-            latest: Arc::default(),
-            checks: Arc::default(),
+            latest: Arc::new(RwLock::new(LatestResults::new(config.max_components_value()))),
+            checks: Arc::new(Checks::new(config.probe_workers_value())),
             wiring: None,
         }
     }
@@ -68,6 +103,7 @@ impl HealthService {
     /// A service that also raises alerts through `alerts` and exports gauges through `metrics`.
     pub(crate) fn wired(
         repository: Arc<dyn Repository<HealthCheck>>,
+        config: HealthConfig,
         alerts: AlertService,
         metrics: &MetricsService,
         (service, version): (&str, &str),
@@ -83,7 +119,7 @@ impl HealthService {
                 .unit("seconds")
                 .labels(&["component"]),
         )?;
-        let mut health = HealthService::new(repository);
+        let mut health = HealthService::with_config(repository, config)?;
         health.wiring = Some(Arc::new(Wiring {
             alerts,
             status,
@@ -95,7 +131,7 @@ impl HealthService {
         Ok(health)
     }
 
-    /// Registers a critical check with default options (1 s timeout, no cache).
+    /// Registers a critical check with default options (1 s timeout, 1 s cache).
     pub fn register(&self, component: &str, probe: impl Probe) -> Result<()> {
         self.register_with(component, CheckOptions::default(), probe)
     }
@@ -105,9 +141,30 @@ impl HealthService {
         self.checks.register(component, options, Arc::new(probe))
     }
 
-    /// Runs every registered check (concurrently, each within its timeout,
-    /// reusing cached results within their TTL), records the fresh results
-    /// and rolls them up worst first.
+    /// Registers the system checks (`memory`, `disk` if paths are given,
+    /// `cpu`, `process`, `uptime`): the probes [`SystemChecks::probes`](crate::health::SystemChecks::probes) yields.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// obs.health().register_system_checks(observa::health::SystemChecks::default())?;
+    /// assert!(obs.health().has_checks());
+    /// // registering them twice is a name conflict
+    /// assert!(obs.health().register_system_checks(observa::health::SystemChecks::default()).is_err());
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    #[cfg(feature = "system")]
+    pub fn register_system_checks(&self, config: crate::health::SystemChecks) -> Result<()> {
+        for named in config.probes() {
+            self.checks
+                .register(named.name(), named.options(), Arc::clone(named.probe()))?;
+        }
+        Ok(())
+    }
+
+    /// Runs every registered check on the probe pool (each within its
+    /// timeout, reusing cached results within their TTL, sharing runs that
+    /// concurrent requests already started), records the fresh results and
+    /// rolls them up worst first. Blocks at most the longest check timeout.
     pub fn check_all(&self) -> HealthReport {
         self.run(|_| true)
     }
@@ -134,7 +191,7 @@ impl HealthService {
         let results = self.checks.run(filter);
         for result in results.iter().filter(|r| !r.cached) {
             // recording is best effort: the probe answer must not depend on storage
-            let _ = self.record(result.check.clone());
+            let _ = self.record_as(result.check.clone(), result.critical);
         }
         let (service, version) = self.identity();
         HealthReport::new(results, service, version)
@@ -148,19 +205,22 @@ impl HealthService {
     }
 
     /// Stores a result, makes it its component's latest, updates the gauges,
-    /// and raises or resolves the component's persistent-failure alert.
+    /// and raises or resolves the component's persistent-failure alert. The
+    /// result counts as critical in [`overall`](Self::overall) unless its
+    /// component is registered as an optional check.
     pub fn record(&self, check: HealthCheck) -> Result<()> {
+        let critical = self.checks.is_critical(check.component()).unwrap_or(true);
+        self.record_as(check, critical)
+    }
+
+    fn record_as(&self, check: HealthCheck, critical: bool) -> Result<()> {
         self.repository.save(check.clone())?;
-        {
-            let mut latest = self.latest.write();
-            let newer = latest
-                .get(check.component())
-                .is_none_or(|l| l.timestamp() <= check.timestamp());
-            if newer {
-                latest.insert(check.component().to_owned(), check.clone());
-            }
-        }
+        let updated = self.latest.write().update(check.clone(), critical);
         if let Some(wiring) = &self.wiring {
+            if let Some(evicted) = &updated.evicted {
+                // the alert stays open in the alert service; only the link goes
+                wiring.open_alerts.lock().remove(evicted);
+            }
             export(wiring, &check)?;
             self.alert_on_persistent_failure(wiring, &check)?;
         }
@@ -169,9 +229,13 @@ impl HealthService {
 
     fn alert_on_persistent_failure(&self, wiring: &Wiring, check: &HealthCheck) -> Result<()> {
         let component = check.component();
+        let max_open = self.latest.read().max();
         let mut open = wiring.open_alerts.lock();
         if check.status() == HealthStatus::Unhealthy {
-            if !open.contains_key(component) && self.is_consistently_unhealthy(component)? {
+            if open.len() < max_open
+                && !open.contains_key(component)
+                && self.is_consistently_unhealthy(component)?
+            {
                 let alert = Alert::builder(
                     format!("{component} is persistently unhealthy"),
                     format!(
@@ -196,7 +260,13 @@ impl HealthService {
 
     /// The latest result of every component, sorted by component.
     pub fn components(&self) -> Vec<HealthCheck> {
-        self.latest.read().values().cloned().collect()
+        self.latest.read().iter().cloned().collect()
+    }
+
+    /// How many components were forgotten to keep within
+    /// [`HealthConfig::max_components`] (their history stays in the repository).
+    pub fn components_evicted(&self) -> u64 {
+        self.latest.read().evicted()
     }
 
     /// The latest result of `component`, if it was ever checked.
@@ -208,7 +278,7 @@ impl HealthService {
     pub fn unhealthy(&self) -> Vec<HealthCheck> {
         let latest = self.latest.read();
         latest
-            .values()
+            .iter()
             .filter(|c| c.status() == HealthStatus::Unhealthy)
             .cloned()
             .collect()
@@ -226,10 +296,12 @@ impl HealthService {
             && recent.iter().all(|c| c.status() == HealthStatus::Unhealthy))
     }
 
-    /// The roll-up of the latest result per component (see [`overall_status`]).
+    /// Worst-wins over the latest result per component (the rule of
+    /// [`worst_wins`](crate::health::worst_wins)): after a
+    /// [`check_all`](Self::check_all) with no other recorded components it
+    /// equals that report's status. Costs the same for any number of components.
     pub fn overall(&self) -> HealthStatus {
-        let latest = self.latest.read();
-        overall_status(latest.values().map(HealthCheck::status))
+        self.latest.read().overall()
     }
 
     /// How many stored results the repository dropped to stay within bounds.
@@ -252,38 +324,6 @@ fn export(wiring: &Wiring, check: &HealthCheck) -> Result<()> {
     Ok(())
 }
 
-/// The roll-up rule: no components → unknown; all healthy → healthy; fewer
-/// than half unhealthy → degraded; otherwise unhealthy. A degraded or unknown
-/// component keeps the whole from being healthy.
-///
-/// ```
-/// use observa::services::overall_status;
-/// use observa::HealthStatus::*;
-///
-/// assert_eq!(overall_status([]), Unknown);
-/// assert_eq!(overall_status([Healthy, Healthy]), Healthy);
-/// assert_eq!(overall_status([Healthy, Unknown]), Degraded);
-/// assert_eq!(overall_status([Healthy, Healthy, Unhealthy]), Degraded);
-/// assert_eq!(overall_status([Healthy, Unhealthy]), Unhealthy); // half is not fewer than half
-/// ```
-pub fn overall_status(statuses: impl IntoIterator<Item = HealthStatus>) -> HealthStatus {
-    let (mut total, mut healthy, mut unhealthy) = (0usize, 0usize, 0usize);
-    for status in statuses {
-        total += 1;
-        healthy += usize::from(status == HealthStatus::Healthy);
-        unhealthy += usize::from(status == HealthStatus::Unhealthy);
-    }
-    if total == 0 {
-        HealthStatus::Unknown
-    } else if healthy == total {
-        HealthStatus::Healthy
-    } else if unhealthy * 2 < total {
-        HealthStatus::Degraded
-    } else {
-        HealthStatus::Unhealthy
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,28 +332,6 @@ mod tests {
 
     fn service() -> HealthService {
         HealthService::new(Arc::new(InMemoryRepository::new(100)))
-    }
-
-    #[test]
-    fn roll_up_table() {
-        let cases: &[(&[HealthStatus], HealthStatus)] = &[
-            (&[], Unknown),
-            (&[Healthy], Healthy),
-            (&[Unhealthy], Unhealthy),
-            (&[Degraded], Degraded),
-            (&[Unknown], Degraded),
-            (&[Healthy, Degraded], Degraded),
-            (&[Healthy, Healthy, Healthy, Unhealthy], Degraded),
-            (&[Healthy, Healthy, Unhealthy, Unhealthy], Unhealthy),
-            (&[Unhealthy, Unhealthy, Unhealthy], Unhealthy),
-        ];
-        for (statuses, expected) in cases {
-            assert_eq!(
-                overall_status(statuses.iter().copied()),
-                *expected,
-                "{statuses:?}"
-            );
-        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod metrics;
 mod tracing;
 
 pub use alerts::{AlertService, Raised};
-pub use health::{overall_status, HealthService, CONSECUTIVE_FAILURES};
+pub use health::{HealthService, CONSECUTIVE_FAILURES};
 pub use logging::LogService;
 pub use metrics::{MetricSummary, MetricsService};
 pub use tracing::{SpanNode, TracingService};
