@@ -53,7 +53,7 @@ pub use global::{global, install_global, monitor, monitor_result};
 pub mod prelude {
     #[cfg(feature = "system")]
     pub use crate::health::SystemChecks;
-    pub use crate::health::{CheckOptions, HealthReport, ProbeReport};
+    pub use crate::health::{CheckOptions, HealthConfig, HealthReport, ProbeReport};
     pub use crate::metrics::{Buckets, Counter, FamilySpec, Format, Gauge, Histogram};
     pub use crate::monitor::{Monitor, Outcome};
     pub use crate::{
