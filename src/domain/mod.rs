@@ -18,6 +18,7 @@ mod span;
 mod vocabulary;
 
 pub use alert::{Alert, AlertBuilder};
+pub use entity_serde::{from_json, FromJson};
 pub use health_check::{HealthCheck, HealthCheckBuilder, Observation};
 pub use ids::{SpanId, TraceId};
 pub(crate) use labels::escape_label_value_into;

@@ -17,8 +17,7 @@ use crate::error::{ObsError, Result};
 /// assert_eq!(event.name(), "cache miss");
 /// # Ok::<(), observa::ObsError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "SpanEventFields")]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SpanEvent {
     name: String,
     time: DateTime<Utc>,
@@ -30,10 +29,10 @@ struct SpanEventFields {
     time: DateTime<Utc>,
 }
 
-impl TryFrom<SpanEventFields> for SpanEvent {
-    type Error = ObsError;
-    fn try_from(f: SpanEventFields) -> Result<Self> {
-        SpanEvent::at(f.name, f.time)
+impl<'de> Deserialize<'de> for SpanEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let f = SpanEventFields::deserialize(d)?;
+        SpanEvent::at(f.name, f.time).map_err(super::entity_serde::de_error)
     }
 }
 
