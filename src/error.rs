@@ -207,9 +207,7 @@ impl ObsError {
     pub fn rule(&self) -> Option<&str> {
         match self {
             ObsError::Validation { rule, .. } => Some(rule),
-            ObsError::Conflict { reason, .. } | ObsError::Configuration { reason, .. } => {
-                Some(reason)
-            }
+            ObsError::Conflict { reason, .. } | ObsError::Configuration { reason, .. } => Some(reason),
             _ => None,
         }
     }
@@ -338,11 +336,17 @@ mod tests {
             entity: "alert",
             reason: "EOF".into(),
         };
-        assert_eq!((err.entity(), err.field(), err.code()), (Some("alert"), None, "decode"));
+        assert_eq!(
+            (err.entity(), err.field(), err.code()),
+            (Some("alert"), None, "decode")
+        );
         let err = ObsError::Capacity {
             resource: "series".into(),
             limit: 3,
         };
-        assert_eq!((err.entity(), err.field(), err.value(), err.rule()), (None, None, None, None));
+        assert_eq!(
+            (err.entity(), err.field(), err.value(), err.rule()),
+            (None, None, None, None)
+        );
     }
 }

@@ -73,7 +73,8 @@ fn a_loop_without_any_root_is_still_shown() {
     let ids = [SpanId::random(), SpanId::random(), SpanId::random()];
     for i in 0..3 {
         let op = format!("in loop {i}");
-        repo.save(received(trace, ids[i], Some(ids[(i + 2) % 3]), &op)).unwrap();
+        repo.save(received(trace, ids[i], Some(ids[(i + 2) % 3]), &op))
+            .unwrap();
     }
     let forest = tracing.trace_tree(trace).unwrap();
     assert_eq!(forest.len(), 1);

@@ -79,11 +79,7 @@ pub fn from_json<E: FromJson>(text: &str) -> Result<E> {
         match refusal {
             // The decoder stopped at the refusal itself (and not at a later
             // error after, say, an untagged enum swallowed it).
-            Some(refusal)
-                if err.is_data() && err.to_string().starts_with(&refusal.to_string()) =>
-            {
-                refusal
-            }
+            Some(refusal) if err.is_data() && err.to_string().starts_with(&refusal.to_string()) => refusal,
             _ => ObsError::Decode {
                 entity: E::ENTITY,
                 reason: err.to_string(),
