@@ -76,6 +76,14 @@ impl LogEntry {
         for key in f.fields.keys() {
             rules::short_name("log entry", "field name", key)?;
         }
+        let sizes = f.fields.iter().map(|(name, value)| {
+            (name.as_str(), rules::json_bytes(value, rules::MAX_VALUE_BYTES))
+        });
+        let fields = rules::EntryFields {
+            value: "field value",
+            total: "fields",
+        };
+        rules::entry_bytes("log entry", fields, sizes)?;
         if let Some(target) = &f.target {
             rules::short_name("log entry", "target", target)?;
         }
@@ -155,7 +163,9 @@ pub struct LogEntryBuilder {
 }
 
 impl LogEntryBuilder {
-    /// Adds a structured field (at most 64).
+    /// Adds a structured field (at most 64; each value at most
+    /// [`MAX_VALUE_BYTES`](crate::domain::rules::MAX_VALUE_BYTES) bytes as JSON, names and
+    /// values together at most [`MAX_ENTRIES_BYTES`](crate::domain::rules::MAX_ENTRIES_BYTES)).
     pub fn field(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
         self.f.fields.insert(name.into(), value.into());
         self

@@ -142,7 +142,9 @@ impl Span {
         }
     }
 
-    /// Returns the span with one more attribute (at most 64).
+    /// Returns the span with one more attribute (at most 64; values up to
+    /// 1,024 characters, all names and values together up to
+    /// [`MAX_ENTRIES_BYTES`](crate::domain::rules::MAX_ENTRIES_BYTES) bytes).
     pub fn with_attribute(self, key: impl Into<String>, value: impl Into<String>) -> Result<Span> {
         let mut f = self.f;
         f.attributes.insert(key.into(), value.into());
@@ -193,6 +195,12 @@ impl Span {
             rules::short_name("span", "attribute key", key)?;
             rules::label_value("span", value)?;
         }
+        let sizes = f.attributes.iter().map(|(k, v)| (k.as_str(), v.len()));
+        let fields = rules::EntryFields {
+            value: "attribute value",
+            total: "attributes",
+        };
+        rules::entry_bytes("span", fields, sizes)?;
         if let Some(end) = f.end {
             if end < f.start {
                 return Err(ObsError::validation(
