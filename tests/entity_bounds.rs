@@ -82,7 +82,10 @@ fn alert_annotations_are_bounded_in_bytes() {
 
 #[test]
 fn decoded_entities_obey_the_same_bounds() {
-    let entry = LogEntry::builder(LogLevel::Info, "ok").field("k", "v").build().unwrap();
+    let entry = LogEntry::builder(LogLevel::Info, "ok")
+        .field("k", "v")
+        .build()
+        .unwrap();
     let mut json = serde_json::to_value(&entry).unwrap();
     json["fields"]["k"] = "x".repeat(MAX_VALUE_BYTES + 1).into();
     let err = observa::domain::from_json::<LogEntry>(&json.to_string()).unwrap_err();

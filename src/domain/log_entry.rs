@@ -76,9 +76,10 @@ impl LogEntry {
         for key in f.fields.keys() {
             rules::short_name("log entry", "field name", key)?;
         }
-        let sizes = f.fields.iter().map(|(name, value)| {
-            (name.as_str(), rules::json_bytes(value, rules::MAX_VALUE_BYTES))
-        });
+        let sizes = f
+            .fields
+            .iter()
+            .map(|(name, value)| (name.as_str(), rules::json_bytes(value, rules::MAX_VALUE_BYTES)));
         let fields = rules::EntryFields {
             value: "field value",
             total: "fields",
