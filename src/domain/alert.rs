@@ -281,7 +281,7 @@ impl AlertBuilder {
     pub fn build(self) -> Result<Alert> {
         let labels = Labels::new(self.labels)?;
         Alert::validate(AlertFields {
-            id: Uuid::new_v4(),
+            id: super::random_uuid(),
             fingerprint: fingerprint(&self.title, &labels),
             title: self.title,
             message: self.message,

@@ -219,7 +219,7 @@ impl HealthCheckBuilder {
     /// Validates and builds the check result.
     pub fn build(self) -> Result<HealthCheck> {
         HealthCheck::validate(HealthCheckFields {
-            id: Uuid::new_v4(),
+            id: super::random_uuid(),
             component: self.component,
             status: self.status,
             message: self.message,

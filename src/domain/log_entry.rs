@@ -57,7 +57,7 @@ impl LogEntry {
     pub fn builder(level: LogLevel, message: impl Into<String>) -> LogEntryBuilder {
         LogEntryBuilder {
             f: LogEntryFields {
-                id: Uuid::new_v4(),
+                id: super::random_uuid(),
                 level,
                 message: message.into(),
                 fields: BTreeMap::new(),

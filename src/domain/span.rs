@@ -330,7 +330,7 @@ impl SpanBuilder {
             }
         };
         Span::validate(SpanFields {
-            id: Uuid::new_v4(),
+            id: super::random_uuid(),
             trace_id: self.trace_id.unwrap_or_else(TraceId::random),
             span_id,
             parent_span_id: self.parent,
