@@ -33,6 +33,7 @@ macro_rules! hex_id {
             /// generator (seeded once per thread from the OS; no system call
             /// per id). See [`random_uuid`](crate::domain::random_uuid) for
             /// what it guarantees.
+            #[inline]
             pub fn random() -> Self {
                 Self(random::with_thread_rng(|rng| random::nonzero_bytes(|| rng.next_u64())))
             }

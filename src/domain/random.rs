@@ -35,6 +35,7 @@ impl WyRand {
     }
 
     /// The next 64 random bits.
+    #[inline]
     pub(crate) fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(INCREMENT);
         let product = u128::from(self.state) * u128::from(self.state ^ MIX);
@@ -48,6 +49,7 @@ thread_local! {
 }
 
 /// Runs `f` with this thread's generator, seeding it from the OS on first use.
+#[inline]
 pub(crate) fn with_thread_rng<R>(f: impl FnOnce(&mut WyRand) -> R) -> R {
     THREAD_STATE.with(|cell| {
         let mut rng = WyRand::from_seed(cell.get().unwrap_or_else(os_seed));
@@ -73,14 +75,18 @@ fn os_seed() -> u64 {
     })
 }
 
-/// `N` random bytes, never all zero, from `next` (called until they are not).
+/// `N` (8 or 16) random bytes, never all zero, from `next` (called until
+/// they are not).
+#[inline]
 pub(crate) fn nonzero_bytes<const N: usize>(mut next: impl FnMut() -> u64) -> [u8; N] {
-    let mut bytes = [0u8; N];
+    const { assert!(N == 8 || N == 16, "ids are 8 or 16 bytes") };
     loop {
-        for chunk in bytes.chunks_mut(8) {
-            chunk.copy_from_slice(&next().to_le_bytes()[..chunk.len()]);
-        }
-        if bytes != [0; N] {
+        let low = u128::from(next());
+        let high = if N == 16 { u128::from(next()) } else { 0 };
+        let wide = high << 64 | low;
+        if wide != 0 {
+            let mut bytes = [0u8; N];
+            bytes.copy_from_slice(&wide.to_le_bytes()[..N]);
             return bytes;
         }
     }
