@@ -11,6 +11,9 @@ use crate::ports::{Evictions, Query, Repository};
 
 /// One span and the spans started under it.
 ///
+/// [`TracingService::trace_tree`] builds it without recursion; the derived
+/// `Clone`, `PartialEq` and `Debug` do recurse, one stack frame per level.
+///
 /// ```
 /// # use observa::Observability;
 /// let obs = Observability::builder().service("api", "1").build()?;
