@@ -147,11 +147,18 @@ impl Observability {
     /// ```
     pub fn render(&self, format: Format) -> Result<String> {
         let inner = &*self.inner;
-        let dropped: [(&str, Evictions); 5] = [
+        let dropped: [(&str, Evictions); 6] = [
             ("metric", inner.metrics.evictions()),
             ("span", inner.tracing.evictions()),
             ("log_entry", inner.logs.evictions()),
             ("alert", inner.alerts.evictions()),
+            (
+                "alert_fingerprint",
+                Evictions {
+                    capacity: inner.alerts.fingerprint_evictions(),
+                    age: 0,
+                },
+            ),
             ("health_check", inner.health.evictions()),
         ];
         for (kind, evictions) in dropped {
@@ -339,7 +346,7 @@ impl ObservabilityBuilder {
             memory.or(self.log_repository),
             self.min_log_level.unwrap_or(LogLevel::Info),
         );
-        let alerts = AlertService::new(memory.or(self.alert_repository));
+        let alerts = AlertService::new(memory.or(self.alert_repository)).with_open_limit(memory.capacity);
         let failures = self.report_failures.then(|| FailureReports {
             logs: logs.clone(),
             alerts: alerts.clone(),

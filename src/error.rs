@@ -98,6 +98,16 @@ pub enum ObsError {
         /// What went wrong.
         reason: String,
     },
+    /// Text could not be decoded into an entity: malformed JSON, a missing
+    /// field or a value of the wrong type. A decoded value that breaks a
+    /// domain rule is a [`ObsError::Validation`] instead.
+    #[error("cannot decode {entity}: {reason}")]
+    Decode {
+        /// The entity or value object being decoded (`"alert"`, `"span"`, ...).
+        entity: &'static str,
+        /// What the decoder reported, with its line and column.
+        reason: String,
+    },
     /// An operation did not finish within its time limit.
     #[error("{operation} timed out after {after:?}")]
     Timeout {
@@ -125,6 +135,80 @@ impl ObsError {
             ObsError::Io { .. } => "io",
             ObsError::Export { .. } => "export",
             ObsError::Timeout { .. } => "timeout",
+            ObsError::Decode { .. } => "decode",
+        }
+    }
+
+    /// The entity or value object the error is about (`"metric"`, `"alert"`,
+    /// ...), for validation, not-found, conflict and decode errors.
+    ///
+    /// ```
+    /// use observa::{LogEntry, LogLevel};
+    ///
+    /// let err = LogEntry::new(LogLevel::Info, "  ").unwrap_err();
+    /// assert_eq!(err.entity(), Some("log entry"));
+    /// assert_eq!(err.field(), Some("message"));
+    /// assert_eq!(err.value(), Some("  "));
+    /// assert_eq!(err.rule(), Some("must not be blank"));
+    /// assert_eq!(err.code(), "validation");
+    ///
+    /// let timeout = observa::ObsError::Timeout { operation: "probe".into(), after: std::time::Duration::from_secs(1) };
+    /// assert_eq!((timeout.entity(), timeout.field(), timeout.value(), timeout.rule()), (None, None, None, None));
+    /// ```
+    pub fn entity(&self) -> Option<&str> {
+        match self {
+            ObsError::Validation { entity, .. }
+            | ObsError::NotFound { entity, .. }
+            | ObsError::Conflict { entity, .. }
+            | ObsError::Decode { entity, .. } => Some(entity),
+            _ => None,
+        }
+    }
+
+    /// The field that was rejected (validation errors), or the setting at
+    /// fault (configuration errors).
+    ///
+    /// ```
+    /// let err = observa::Metric::gauge("up", f64::NAN).unwrap_err();
+    /// assert_eq!(err.field(), Some("value"));
+    /// let err = observa::ObsError::configuration("capacity", "must be at least 1");
+    /// assert_eq!(err.field(), Some("capacity"));
+    /// ```
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ObsError::Validation { field, .. } => Some(field),
+            ObsError::Configuration { setting, .. } => Some(setting),
+            _ => None,
+        }
+    }
+
+    /// The offending value (validation errors, cut to 120 characters) or the
+    /// id that was looked up (not-found errors).
+    ///
+    /// ```
+    /// let err = observa::ObsError::not_found("alert", "42");
+    /// assert_eq!(err.value(), Some("42"));
+    /// ```
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            ObsError::Validation { value, .. } => Some(value),
+            ObsError::NotFound { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The rule that was broken (validation errors), or why the call
+    /// conflicts with the current state or the configuration is wrong.
+    ///
+    /// ```
+    /// let err = observa::ObsError::conflict("alert", "already resolved");
+    /// assert_eq!(err.rule(), Some("already resolved"));
+    /// ```
+    pub fn rule(&self) -> Option<&str> {
+        match self {
+            ObsError::Validation { rule, .. } => Some(rule),
+            ObsError::Conflict { reason, .. } | ObsError::Configuration { reason, .. } => Some(reason),
+            _ => None,
         }
     }
 
@@ -230,10 +314,39 @@ mod tests {
                 operation: "o".into(),
                 after: Duration::from_secs(1),
             },
+            ObsError::Decode {
+                entity: "e",
+                reason: "r".into(),
+            },
         ];
         let mut codes: Vec<_> = errors.iter().map(ObsError::code).collect();
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), errors.len());
+    }
+
+    #[test]
+    fn accessors_return_what_the_variant_carries() {
+        let err = ObsError::validation("metric", "name", "2fast", "must match");
+        assert_eq!(
+            (err.entity(), err.field(), err.value(), err.rule()),
+            (Some("metric"), Some("name"), Some("2fast"), Some("must match"))
+        );
+        let err = ObsError::Decode {
+            entity: "alert",
+            reason: "EOF".into(),
+        };
+        assert_eq!(
+            (err.entity(), err.field(), err.code()),
+            (Some("alert"), None, "decode")
+        );
+        let err = ObsError::Capacity {
+            resource: "series".into(),
+            limit: 3,
+        };
+        assert_eq!(
+            (err.entity(), err.field(), err.value(), err.rule()),
+            (None, None, None, None)
+        );
     }
 }

@@ -131,6 +131,12 @@ impl Alert {
             rules::label_name("alert", name)?;
             rules::text("alert", "annotation", value, rules::MAX_MESSAGE_LEN)?;
         }
+        let sizes = f.annotations.iter().map(|(k, v)| (k.as_str(), v.len()));
+        let fields = rules::EntryFields {
+            value: "annotation",
+            total: "annotations",
+        };
+        rules::entry_bytes("alert", fields, sizes)?;
         let expected = fingerprint(&f.title, &f.labels);
         if f.fingerprint != expected {
             return Err(ObsError::validation(
@@ -253,7 +259,10 @@ impl AlertBuilder {
         self.labels.push((name.into(), value.into()));
         self
     }
-    /// Adds a descriptive annotation (name follows the label grammar).
+    /// Adds a descriptive annotation (name follows the label grammar; each
+    /// value at most 10,000 characters and
+    /// [`MAX_VALUE_BYTES`](crate::domain::rules::MAX_VALUE_BYTES) bytes, names and values
+    /// together at most [`MAX_ENTRIES_BYTES`](crate::domain::rules::MAX_ENTRIES_BYTES)).
     pub fn annotation(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.annotations.insert(name.into(), value.into());
         self
@@ -272,7 +281,7 @@ impl AlertBuilder {
     pub fn build(self) -> Result<Alert> {
         let labels = Labels::new(self.labels)?;
         Alert::validate(AlertFields {
-            id: Uuid::new_v4(),
+            id: super::random_uuid(),
             fingerprint: fingerprint(&self.title, &labels),
             title: self.title,
             message: self.message,

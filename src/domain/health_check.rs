@@ -18,8 +18,7 @@ use crate::error::{ObsError, Result};
 /// assert!(observa::Observation::new("utilization", f64::NAN, "percent").is_err());
 /// # Ok::<(), observa::ObsError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "ObservationFields")]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Observation {
     name: String,
     value: f64,
@@ -33,10 +32,10 @@ struct ObservationFields {
     unit: String,
 }
 
-impl TryFrom<ObservationFields> for Observation {
-    type Error = ObsError;
-    fn try_from(f: ObservationFields) -> Result<Self> {
-        Observation::new(f.name, f.value, f.unit)
+impl<'de> Deserialize<'de> for Observation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let f = ObservationFields::deserialize(d)?;
+        Observation::new(f.name, f.value, f.unit).map_err(super::entity_serde::de_error)
     }
 }
 
@@ -220,7 +219,7 @@ impl HealthCheckBuilder {
     /// Validates and builds the check result.
     pub fn build(self) -> Result<HealthCheck> {
         HealthCheck::validate(HealthCheckFields {
-            id: Uuid::new_v4(),
+            id: super::random_uuid(),
             component: self.component,
             status: self.status,
             message: self.message,
@@ -244,7 +243,12 @@ mod duration_seconds {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         let secs = f64::deserialize(d)?;
         Duration::try_from_secs_f64(secs).map_err(|_| {
-            serde::de::Error::custom("duration must be a finite, non-negative number of seconds")
+            super::super::entity_serde::de_error(crate::ObsError::validation(
+                "health check",
+                "duration",
+                secs,
+                "must be a finite, non-negative number of seconds",
+            ))
         })
     }
 }

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::random;
 use crate::error::{ObsError, Result};
 
 macro_rules! hex_id {
@@ -28,15 +29,13 @@ macro_rules! hex_id {
                 Ok(Self(bytes))
             }
 
-            /// A new random id from the operating system's generator.
+            /// A new random id, never all zero, from this thread's fast
+            /// generator (seeded once per thread from the OS; no system call
+            /// per id). See [`random_uuid`](crate::domain::random_uuid) for
+            /// what it guarantees.
+            #[inline]
             pub fn random() -> Self {
-                loop {
-                    let mut bytes = [0u8; $len];
-                    getrandom::fill(&mut bytes).expect("the OS random generator is unavailable");
-                    if let Ok(id) = Self::from_bytes(bytes) {
-                        return id;
-                    }
-                }
+                Self(random::with_thread_rng(|rng| random::nonzero_bytes(|| rng.next_u64())))
             }
 
             /// The raw bytes.
@@ -84,7 +83,7 @@ macro_rules! hex_id {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
                 let text = String::deserialize(deserializer)?;
-                text.parse().map_err(serde::de::Error::custom)
+                text.parse().map_err(super::entity_serde::de_error)
             }
         }
     };

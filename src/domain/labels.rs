@@ -20,8 +20,8 @@ use crate::error::Result;
 /// assert!(Labels::new([("bad-name", "x")]).is_err());
 /// # Ok::<(), observa::ObsError>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "BTreeMap<String, String>", into = "BTreeMap<String, String>")]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(into = "BTreeMap<String, String>")]
 pub struct Labels(BTreeMap<String, String>);
 
 impl Labels {
@@ -150,6 +150,13 @@ impl TryFrom<BTreeMap<String, String>> for Labels {
 
     fn try_from(map: BTreeMap<String, String>) -> Result<Self> {
         Labels::new(map)
+    }
+}
+
+impl<'de> Deserialize<'de> for Labels {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let map = BTreeMap::<String, String>::deserialize(d)?;
+        Labels::new(map).map_err(super::entity_serde::de_error)
     }
 }
 

@@ -57,7 +57,7 @@ impl LogEntry {
     pub fn builder(level: LogLevel, message: impl Into<String>) -> LogEntryBuilder {
         LogEntryBuilder {
             f: LogEntryFields {
-                id: Uuid::new_v4(),
+                id: super::random_uuid(),
                 level,
                 message: message.into(),
                 fields: BTreeMap::new(),
@@ -76,6 +76,15 @@ impl LogEntry {
         for key in f.fields.keys() {
             rules::short_name("log entry", "field name", key)?;
         }
+        let sizes = f
+            .fields
+            .iter()
+            .map(|(name, value)| (name.as_str(), rules::json_bytes(value, rules::MAX_VALUE_BYTES)));
+        let fields = rules::EntryFields {
+            value: "field value",
+            total: "fields",
+        };
+        rules::entry_bytes("log entry", fields, sizes)?;
         if let Some(target) = &f.target {
             rules::short_name("log entry", "target", target)?;
         }
@@ -155,7 +164,9 @@ pub struct LogEntryBuilder {
 }
 
 impl LogEntryBuilder {
-    /// Adds a structured field (at most 64).
+    /// Adds a structured field (at most 64; each value at most
+    /// [`MAX_VALUE_BYTES`](crate::domain::rules::MAX_VALUE_BYTES) bytes as JSON, names and
+    /// values together at most [`MAX_ENTRIES_BYTES`](crate::domain::rules::MAX_ENTRIES_BYTES)).
     pub fn field(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
         self.f.fields.insert(name.into(), value.into());
         self

@@ -1,5 +1,6 @@
 //! The domain layer: validated entities and value objects. Pure: no I/O, no
-//! locks, no globals; the only clock read is the default timestamp.
+//! locks, no globals; the only clock read is the default timestamp, and the
+//! only state is each thread's id generator ([`random_uuid`]).
 //!
 //! Every entity is built by a constructor or builder that returns
 //! `Result<T, ObsError>`, keeps its fields private, and validates again when
@@ -13,16 +14,19 @@ mod ids;
 mod labels;
 mod log_entry;
 mod metric;
+mod random;
 pub mod rules;
 mod span;
 mod vocabulary;
 
 pub use alert::{Alert, AlertBuilder};
+pub use entity_serde::{from_json, FromJson};
 pub use health_check::{HealthCheck, HealthCheckBuilder, Observation};
 pub use ids::{SpanId, TraceId};
 pub(crate) use labels::escape_label_value_into;
 pub use labels::Labels;
 pub use log_entry::{LogEntry, LogEntryBuilder};
 pub use metric::{Metric, MetricBuilder, MetricKind};
+pub use random::random_uuid;
 pub use span::{Span, SpanBuilder, SpanEvent};
 pub use vocabulary::{AlertSeverity, AlertStatus, HealthStatus, LogLevel, SpanKind, SpanStatus};

@@ -24,6 +24,13 @@ pub const MAX_ALERT_TITLE_LEN: usize = 200;
 pub const MAX_MESSAGE_LEN: usize = 10_000;
 /// Longest short name (service, component, operation, target, unit...) accepted, in characters.
 pub const MAX_SHORT_NAME_LEN: usize = 128;
+/// Largest single value of a log field (JSON-encoded), span attribute or
+/// alert annotation, in bytes.
+pub const MAX_VALUE_BYTES: usize = 16 * 1024;
+/// Largest total, names plus values, of one entity's log fields, span
+/// attributes or alert annotations, in bytes. With the message limits this
+/// keeps any one log entry, span or alert under about 100 KiB.
+pub const MAX_ENTRIES_BYTES: usize = 32 * 1024;
 
 /// Checks the Prometheus metric name grammar `[a-zA-Z_:][a-zA-Z0-9_:]*`,
 /// the reserved `__` prefix and [`MAX_METRIC_NAME_LEN`].
@@ -133,6 +140,68 @@ pub(crate) fn at_most(entity: &'static str, field: &'static str, count: usize, m
     Ok(())
 }
 
+/// The fields an entity reports its named entries under: one value, and all of them.
+pub(crate) struct EntryFields {
+    /// The field named when one value is too large (`"field value"`).
+    pub value: &'static str,
+    /// The field named when the total is too large (`"fields"`).
+    pub total: &'static str,
+}
+
+/// Checks named entries given as `(name, value size in bytes)`: each value at
+/// most [`MAX_VALUE_BYTES`], names plus values at most [`MAX_ENTRIES_BYTES`].
+pub(crate) fn entry_bytes<'a>(
+    entity: &'static str,
+    fields: EntryFields,
+    entries: impl IntoIterator<Item = (&'a str, usize)>,
+) -> Result<()> {
+    let mut total = 0usize;
+    for (name, bytes) in entries {
+        if bytes > MAX_VALUE_BYTES {
+            return Err(ObsError::validation(
+                entity,
+                fields.value,
+                format!("{name}: {bytes} bytes"),
+                format!("must be at most {MAX_VALUE_BYTES} bytes"),
+            ));
+        }
+        total = total.saturating_add(name.len()).saturating_add(bytes);
+    }
+    if total > MAX_ENTRIES_BYTES {
+        return Err(ObsError::validation(
+            entity,
+            fields.total,
+            format!("{total} bytes"),
+            format!("names and values must total at most {MAX_ENTRIES_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// The length of `value` encoded as compact JSON, counting no further than
+/// just past `limit` (so a huge value costs no more than a small one).
+pub(crate) fn json_bytes(value: &serde_json::Value, limit: usize) -> usize {
+    struct Counter {
+        bytes: usize,
+        limit: usize,
+    }
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.bytes += buf.len();
+            if self.bytes > self.limit {
+                return Err(std::io::Error::other("limit reached"));
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter { bytes: 0, limit };
+    let _stopped_at_limit = serde_json::to_writer(&mut counter, value);
+    counter.bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +273,41 @@ mod tests {
         #[test]
         fn finite_rejects_exactly_nan_and_infinities(v in proptest::num::f64::ANY) {
             prop_assert_eq!(finite("metric", "value", v).is_ok(), v.is_finite());
+        }
+
+        #[test]
+        fn entry_bytes_accepts_exactly_the_bounds(
+            sizes in proptest::collection::vec((0usize..64, 0usize..MAX_VALUE_BYTES + 2), 0..8)
+        ) {
+            let names: Vec<String> = sizes.iter().map(|(n, _)| "k".repeat(*n)).collect();
+            let entries = names.iter().map(String::as_str).zip(sizes.iter().map(|(_, b)| *b));
+            let fields = EntryFields { value: "field value", total: "fields" };
+            let each_ok = sizes.iter().all(|(_, b)| *b <= MAX_VALUE_BYTES);
+            let total: usize = sizes.iter().map(|(n, b)| n + b).sum();
+            match entry_bytes("log entry", fields, entries) {
+                Ok(()) => prop_assert!(each_ok && total <= MAX_ENTRIES_BYTES),
+                Err(err) => {
+                    prop_assert_eq!(err.entity(), Some("log entry"));
+                    let expected = if each_ok { "fields" } else { "field value" };
+                    prop_assert_eq!(err.field(), Some(expected));
+                    prop_assert!(!each_ok || total > MAX_ENTRIES_BYTES);
+                    prop_assert!(err.rule().unwrap().contains("bytes"));
+                }
+            }
+        }
+
+        #[test]
+        fn json_bytes_is_the_encoded_length_up_to_the_limit(
+            text in "\\PC{0,40}", number in proptest::num::f64::NORMAL, items in 0usize..30, limit in 0usize..400
+        ) {
+            let value = serde_json::json!({ "t": text, "n": number, "list": vec![text.clone(); items] });
+            let encoded = serde_json::to_vec(&value).unwrap().len();
+            let counted = json_bytes(&value, limit);
+            if encoded <= limit {
+                prop_assert_eq!(counted, encoded);
+            } else {
+                prop_assert!(counted > limit && counted <= encoded);
+            }
         }
 
         #[test]

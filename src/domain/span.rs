@@ -17,8 +17,7 @@ use crate::error::{ObsError, Result};
 /// assert_eq!(event.name(), "cache miss");
 /// # Ok::<(), observa::ObsError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "SpanEventFields")]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SpanEvent {
     name: String,
     time: DateTime<Utc>,
@@ -30,10 +29,10 @@ struct SpanEventFields {
     time: DateTime<Utc>,
 }
 
-impl TryFrom<SpanEventFields> for SpanEvent {
-    type Error = ObsError;
-    fn try_from(f: SpanEventFields) -> Result<Self> {
-        SpanEvent::at(f.name, f.time)
+impl<'de> Deserialize<'de> for SpanEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let f = SpanEventFields::deserialize(d)?;
+        SpanEvent::at(f.name, f.time).map_err(super::entity_serde::de_error)
     }
 }
 
@@ -143,7 +142,9 @@ impl Span {
         }
     }
 
-    /// Returns the span with one more attribute (at most 64).
+    /// Returns the span with one more attribute (at most 64; values up to
+    /// 1,024 characters, all names and values together up to
+    /// [`MAX_ENTRIES_BYTES`](crate::domain::rules::MAX_ENTRIES_BYTES) bytes).
     pub fn with_attribute(self, key: impl Into<String>, value: impl Into<String>) -> Result<Span> {
         let mut f = self.f;
         f.attributes.insert(key.into(), value.into());
@@ -194,6 +195,12 @@ impl Span {
             rules::short_name("span", "attribute key", key)?;
             rules::label_value("span", value)?;
         }
+        let sizes = f.attributes.iter().map(|(k, v)| (k.as_str(), v.len()));
+        let fields = rules::EntryFields {
+            value: "attribute value",
+            total: "attributes",
+        };
+        rules::entry_bytes("span", fields, sizes)?;
         if let Some(end) = f.end {
             if end < f.start {
                 return Err(ObsError::validation(
@@ -323,7 +330,7 @@ impl SpanBuilder {
             }
         };
         Span::validate(SpanFields {
-            id: Uuid::new_v4(),
+            id: super::random_uuid(),
             trace_id: self.trace_id.unwrap_or_else(TraceId::random),
             span_id,
             parent_span_id: self.parent,

@@ -1,6 +1,7 @@
 //! [`AlertService`]: raises alerts once per fingerprint and walks them through their life.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -33,6 +34,12 @@ pub struct Raised {
 /// Raises, acknowledges and resolves alerts. An alert whose fingerprint
 /// (title + labels) matches an open alert is not stored twice.
 ///
+/// The index of open fingerprints is bounded ([`AlertService::with_open_limit`],
+/// by default [`AlertService::DEFAULT_OPEN_LIMIT`]; the container uses its
+/// repository capacity). When it is full the oldest entry goes; if that alert
+/// was still open, its next raise is stored anew instead of de-duplicated,
+/// and [`AlertService::fingerprint_evictions`] counts it.
+///
 /// ```
 /// use observa::{Alert, AlertSeverity, AlertStatus, Observability};
 ///
@@ -49,24 +56,99 @@ pub struct Raised {
 #[derive(Clone)]
 pub struct AlertService {
     repository: Arc<dyn Repository<Alert>>,
-    /// Fingerprint → id of the open alert carrying it.
-    open: Arc<Mutex<HashMap<String, Uuid>>>,
+    open: Arc<Mutex<OpenIndex>>,
+    evicted_open: Arc<AtomicU64>,
+}
+
+/// Fingerprint → id of the open alert carrying it, oldest entry first out.
+#[derive(Default)]
+struct OpenIndex {
+    by_fingerprint: HashMap<String, (Uuid, u64)>,
+    by_age: BTreeMap<u64, String>,
+    next_seq: u64,
+    limit: usize,
+}
+
+impl OpenIndex {
+    fn get(&self, fingerprint: &str) -> Option<Uuid> {
+        self.by_fingerprint.get(fingerprint).map(|&(id, _)| id)
+    }
+
+    fn remove(&mut self, fingerprint: &str) {
+        if let Some((_, seq)) = self.by_fingerprint.remove(fingerprint) {
+            self.by_age.remove(&seq);
+        }
+    }
+
+    /// Inserts, and returns the alert id pushed out to stay within the limit.
+    fn insert(&mut self, fingerprint: String, id: Uuid) -> Option<Uuid> {
+        self.remove(&fingerprint);
+        let pushed_out = if self.by_fingerprint.len() >= self.limit {
+            self.by_age
+                .pop_first()
+                .and_then(|(_, oldest)| self.by_fingerprint.remove(&oldest).map(|(id, _)| id))
+        } else {
+            None
+        };
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.by_age.insert(seq, fingerprint.clone());
+        self.by_fingerprint.insert(fingerprint, (id, seq));
+        pushed_out
+    }
 }
 
 impl AlertService {
+    /// Fingerprints of open alerts indexed for de-duplication unless
+    /// [`AlertService::with_open_limit`] says otherwise.
+    pub const DEFAULT_OPEN_LIMIT: usize = 10_000;
+
     /// A service storing into `repository`.
     pub fn new(repository: Arc<dyn Repository<Alert>>) -> Self {
         AlertService {
             repository,
-            open: Arc::default(),
+            open: Arc::new(Mutex::new(OpenIndex {
+                limit: Self::DEFAULT_OPEN_LIMIT,
+                ..OpenIndex::default()
+            })),
+            evicted_open: Arc::default(),
         }
+    }
+
+    /// Indexes at most `limit` open fingerprints (at least 1) for de-duplication.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use observa::adapters::InMemoryRepository;
+    /// use observa::services::AlertService;
+    /// use observa::{Alert, AlertSeverity};
+    ///
+    /// let alerts = AlertService::new(Arc::new(InMemoryRepository::new(100))).with_open_limit(1);
+    /// let disk = alerts.raise(Alert::new("Disk full", "/var", AlertSeverity::High)?)?;
+    /// alerts.raise(Alert::new("CPU hot", "95%", AlertSeverity::High)?)?; // pushes "Disk full" out
+    /// assert_eq!(alerts.fingerprint_evictions(), 1);
+    /// let again = alerts.raise(Alert::new("Disk full", "/var", AlertSeverity::High)?)?;
+    /// assert!(!again.deduplicated && again.alert.id() != disk.alert.id());
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn with_open_limit(self, limit: usize) -> Self {
+        self.open.lock().limit = limit.max(1);
+        self
+    }
+
+    /// How many fingerprints of still-open alerts were pushed out of the
+    /// bounded index, so that a later raise of them was not de-duplicated.
+    /// Entries whose alert was already resolved or gone from the repository
+    /// leave silently; they lose nothing.
+    pub fn fingerprint_evictions(&self) -> u64 {
+        self.evicted_open.load(Ordering::Relaxed)
     }
 
     /// Stores `alert` unless an open alert has the same fingerprint, in which
     /// case that one is returned with `deduplicated` set.
     pub fn raise(&self, alert: Alert) -> Result<Raised> {
         let mut open = self.open.lock();
-        if let Some(&id) = open.get(alert.fingerprint()) {
+        if let Some(id) = open.get(alert.fingerprint()) {
             match self.repository.get(id)? {
                 Some(existing) if !existing.status().is_closed() => {
                     return Ok(Raised {
@@ -79,10 +161,18 @@ impl AlertService {
                 }
             }
         }
-        if !alert.status().is_closed() {
-            open.insert(alert.fingerprint().to_owned(), alert.id());
-        }
         self.repository.save(alert.clone())?;
+        if !alert.status().is_closed() {
+            if let Some(pushed_out) = open.insert(alert.fingerprint().to_owned(), alert.id()) {
+                if self
+                    .repository
+                    .get(pushed_out)?
+                    .is_some_and(|a| !a.status().is_closed())
+                {
+                    self.evicted_open.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
         Ok(Raised {
             alert,
             deduplicated: false,
@@ -160,6 +250,24 @@ mod tests {
         assert!(!second.deduplicated);
         assert_ne!(second.alert.id(), first.alert.id());
         assert_eq!(alerts.active().unwrap(), vec![second.alert]);
+    }
+
+    #[test]
+    fn the_open_fingerprint_index_stays_within_its_limit() {
+        let alerts = AlertService::new(Arc::new(InMemoryRepository::new(10))).with_open_limit(10);
+        for i in 0..5_000 {
+            let title = format!("alert {i}");
+            alerts
+                .raise(Alert::new(title, "m", AlertSeverity::Low).unwrap())
+                .unwrap();
+        }
+        let open = alerts.open.lock();
+        assert_eq!(open.by_fingerprint.len(), 10);
+        assert_eq!(open.by_age.len(), 10);
+        drop(open);
+        // Pushed-out entries pointed at alerts the repository had already evicted.
+        assert_eq!(alerts.fingerprint_evictions(), 0);
+        assert_eq!(alerts.active().unwrap().len(), 10);
     }
 
     #[test]

@@ -1,12 +1,18 @@
 //! [`TracingService`]: opens, finishes and reassembles spans.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::domain::{Span, SpanStatus, TraceId};
+use parking_lot::Mutex;
+
+use crate::domain::{Span, SpanId, SpanStatus, TraceId};
 use crate::error::{ObsError, Result};
 use crate::ports::{Evictions, Query, Repository};
 
 /// One span and the spans started under it.
+///
+/// [`TracingService::trace_tree`] builds it without recursion; the derived
+/// `Clone`, `PartialEq` and `Debug` do recurse, one stack frame per level.
 ///
 /// ```
 /// # use observa::Observability;
@@ -51,6 +57,8 @@ pub struct SpanNode {
 pub struct TracingService {
     repository: Arc<dyn Repository<Span>>,
     service: String,
+    /// Makes `record`'s duplicate check and save one step.
+    record_lock: Arc<Mutex<()>>,
 }
 
 impl TracingService {
@@ -59,6 +67,7 @@ impl TracingService {
         TracingService {
             repository,
             service: service.into(),
+            record_lock: Arc::default(),
         }
     }
 
@@ -80,6 +89,27 @@ impl TracingService {
     }
 
     /// Stores an already finished span (e.g. one received from elsewhere).
+    ///
+    /// A span whose span id is already stored in its trace under another
+    /// entity id is refused (a validation error on `span_id`): trace trees
+    /// need one span per id. Recording the same span again replaces it. The
+    /// check reads the trace's stored spans, so it costs a repository query.
+    ///
+    /// ```
+    /// # use observa::{Observability, Span, SpanStatus};
+    /// let obs = Observability::builder().service("api", "1").build()?;
+    /// let root = Span::root("GET /", "api")?.finish(SpanStatus::Ok)?;
+    /// obs.tracing().record(root.clone())?;
+    /// obs.tracing().record(root.clone())?; // the same span again: replaced
+    ///
+    /// let json = serde_json::to_value(&root).unwrap();
+    /// let mut copy = json.clone();
+    /// copy["id"] = uuid::Uuid::new_v4().to_string().into();
+    /// let impostor: Span = serde_json::from_value(copy).unwrap();
+    /// let err = obs.tracing().record(impostor).unwrap_err();
+    /// assert_eq!((err.entity(), err.field()), (Some("span"), Some("span_id")));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn record(&self, span: Span) -> Result<()> {
         if !span.is_finished() {
             return Err(ObsError::validation(
@@ -87,6 +117,19 @@ impl TracingService {
                 "end",
                 "none",
                 "only finished spans are recorded",
+            ));
+        }
+        let _one_at_a_time = self.record_lock.lock();
+        let stored = self.repository.query(&Query::new().trace_id(span.trace_id()))?;
+        if stored
+            .iter()
+            .any(|s| s.span_id() == span.span_id() && s.id() != span.id())
+        {
+            return Err(ObsError::validation(
+                "span",
+                "span_id",
+                span.span_id(),
+                "must be unique within its trace: another span with this id is already recorded",
             ));
         }
         self.repository.save(span)
@@ -106,16 +149,17 @@ impl TracingService {
 
     /// The trace as a forest: spans whose parent is not stored are roots
     /// (normally just the one root span). Not found if no span is stored.
+    ///
+    /// Built without recursion in O(n log n), so any depth works on any
+    /// stack. Every stored span appears exactly once: should a repository
+    /// hold parent links that loop (spans stored past [`TracingService::record`]'s
+    /// checks), the earliest span of the loop becomes a root.
     pub fn trace_tree(&self, trace_id: TraceId) -> Result<Vec<SpanNode>> {
         let spans = self.spans(trace_id)?;
         if spans.is_empty() {
             return Err(ObsError::not_found("trace", trace_id));
         }
-        let is_stored = |id| spans.iter().any(|s| s.span_id() == id);
-        let roots = spans
-            .iter()
-            .filter(|s| !s.parent_span_id().is_some_and(is_stored));
-        Ok(roots.map(|root| build_node(root, &spans)).collect())
+        Ok(build_forest(spans))
     }
 
     /// How many stored spans the repository dropped to stay within bounds.
@@ -124,16 +168,56 @@ impl TracingService {
     }
 }
 
-fn build_node(span: &Span, all: &[Span]) -> SpanNode {
-    let children = all
-        .iter()
-        .filter(|s| s.parent_span_id() == Some(span.span_id()))
-        .map(|child| build_node(child, all))
-        .collect();
-    SpanNode {
-        span: span.clone(),
-        children,
+/// Links `spans` (earliest start first) into a forest. Children attach to
+/// the earliest stored span with their parent's id; each span is placed once.
+fn build_forest(spans: Vec<Span>) -> Vec<SpanNode> {
+    let mut index: HashMap<SpanId, usize> = HashMap::with_capacity(spans.len());
+    for (i, span) in spans.iter().enumerate() {
+        index.entry(span.span_id()).or_insert(i);
     }
+    let parent_of = |span: &Span| span.parent_span_id().and_then(|p| index.get(&p).copied());
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); spans.len()];
+    for (i, span) in spans.iter().enumerate() {
+        if let Some(parent) = parent_of(span).filter(|&p| p != i) {
+            children[parent].push(i);
+        }
+    }
+    // Depth-first discovery with an explicit stack; a span already placed is
+    // never placed again, which breaks any loop in the parent links.
+    let mut placed = vec![false; spans.len()];
+    let mut kept: Vec<Vec<usize>> = vec![Vec::new(); spans.len()];
+    let mut discovery = Vec::with_capacity(spans.len());
+    let mut roots = Vec::new();
+    let natural_roots = (0..spans.len()).filter(|&i| parent_of(&spans[i]).is_none_or(|p| p == i));
+    let natural_roots: Vec<usize> = natural_roots.collect();
+    for root in natural_roots.into_iter().chain(0..spans.len()) {
+        if placed[root] {
+            continue;
+        }
+        placed[root] = true;
+        roots.push(root);
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            discovery.push(node);
+            for &child in &children[node] {
+                if !placed[child] {
+                    placed[child] = true;
+                    kept[node].push(child);
+                    stack.push(child);
+                }
+            }
+        }
+    }
+    // Children are discovered after their parent, so building in reverse
+    // discovery order finds every child's node ready.
+    let mut spans: Vec<Option<Span>> = spans.into_iter().map(Some).collect();
+    let mut nodes: Vec<Option<SpanNode>> = (0..spans.len()).map(|_| None).collect();
+    for &i in discovery.iter().rev() {
+        let children = kept[i].iter().filter_map(|&c| nodes[c].take()).collect();
+        let span = spans[i].take().expect("each span is discovered once");
+        nodes[i] = Some(SpanNode { span, children });
+    }
+    roots.into_iter().filter_map(|r| nodes[r].take()).collect()
 }
 
 #[cfg(test)]
