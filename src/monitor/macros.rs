@@ -134,7 +134,7 @@ macro_rules! __monitored_items {
     ([] $(#[$attr:meta])* impl $($rest:tt)*) => {
         $crate::__monitored_impl! { [$(#[$attr])* impl] $($rest)* }
     };
-    ([$($ctx:ident)?] $(#[$attr:meta])* $vis:vis const $($unsafe:ident)? fn $name:ident $($rest:tt)*) => {
+    ([$($ctx:ident)?] $(#[$attr:meta])* $vis:vis const $(unsafe)? fn $name:ident $($rest:tt)*) => {
         ::core::compile_error!(::core::concat!(
             "monitored! cannot wrap `const fn ", ::core::stringify!($name),
             "`: a const fn may run at compile time, where no call can be recorded. ",
