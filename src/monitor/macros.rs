@@ -59,6 +59,10 @@
 ///   returned (an iterator is counted when created, not when drained).
 /// - An `impl` head with a brace-delimited const argument (`Foo<{ N }>`) is not
 ///   recognised; use a `const` item or the plain `fn` form.
+/// - The signature is read one token per level of macro recursion, so a single
+///   block of many long signatures can reach rustc's `recursion_limit` (128 by
+///   default; rustc names it in the error): split the block, or raise the
+///   limit with `#![recursion_limit = "256"]` in the crate root.
 ///
 /// # Example
 ///
