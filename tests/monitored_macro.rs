@@ -252,7 +252,9 @@ fn every_shape_compiles_runs_and_records() {
 
 fn calls(obs: &Observability, function: &str, result: &str) -> f64 {
     let text = obs.render(Format::Prometheus).unwrap();
-    let prefix = format!(r#"function_calls_total{{function="{function}",module="monitored_macro",result="{result}"}} "#);
+    let prefix = format!(
+        r#"function_calls_total{{function="{function}",module="monitored_macro",result="{result}"}} "#
+    );
     text.lines()
         .find_map(|l| l.strip_prefix(&prefix))
         .map_or(0.0, |v| v.parse().unwrap())
@@ -299,7 +301,11 @@ fn methods_are_labelled_with_their_type(obs: &Observability) {
     assert_eq!(basket.next(), Some(3));
 
     assert_eq!(calls(obs, "Stock::new", "ok"), 2.0, "one series for every T");
-    assert_eq!(calls(obs, "Basket::new", "ok"), 1.0, "a second type's new is its own series");
+    assert_eq!(
+        calls(obs, "Basket::new", "ok"),
+        1.0,
+        "a second type's new is its own series"
+    );
     assert_eq!(calls(obs, "new", "ok"), 0.0, "no unlabelled new");
     assert_eq!(calls(obs, "Stock::push", "ok"), 2.0);
     for method in ["first_mut", "find", "last_mut", "name"] {

@@ -60,11 +60,7 @@ impl<F: Future> Monitored<F> {
     }
 
     /// Without a monitor the future runs unmeasured.
-    pub(crate) fn optional(
-        monitor: Option<Monitor>,
-        future: F,
-        classify: fn(&F::Output) -> Outcome,
-    ) -> Self {
+    pub(crate) fn optional(monitor: Option<Monitor>, future: F, classify: fn(&F::Output) -> Outcome) -> Self {
         Monitored {
             future,
             monitor,

@@ -41,7 +41,11 @@ impl LazyMonitor {
         if let Some(monitor) = self.resolved.get() {
             return Some(monitor);
         }
-        self.resolve(None)
+        let obs = crate::global()?;
+        Some(
+            self.resolved
+                .get_or_init(|| obs.monitor_in(self.module, self.function)),
+        )
     }
 
     /// Like [`get`](LazyMonitor::get), for a method of `T`: the `function`
@@ -68,15 +72,10 @@ impl LazyMonitor {
         if let Some(monitor) = self.resolved.get() {
             return Some(monitor);
         }
-        self.resolve(Some(type_label(std::any::type_name::<T>())))
-    }
-
-    #[inline]
-    fn resolve(&self, type_label: Option<&str>) -> Option<&Monitor> {
         let obs = crate::global()?;
-        Some(self.resolved.get_or_init(|| match type_label {
-            Some(ty) => obs.monitor_in(self.module, &format!("{ty}::{}", self.function)),
-            None => obs.monitor_in(self.module, self.function),
+        Some(self.resolved.get_or_init(|| {
+            let ty = type_label(std::any::type_name::<T>());
+            obs.monitor_in(self.module, &format!("{ty}::{}", self.function))
         }))
     }
 }
@@ -140,7 +139,6 @@ impl<T> OtherOutcome for &Probe<'_, T> {
         Outcome::Ok
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,7 @@ pub use future::Monitored;
 pub use guard::CallGuard;
 pub use lazy::LazyMonitor;
 #[doc(hidden)]
-pub use lazy::{OtherOutcome, Probe, ResultOutcome, __call_once, __monitored_future};
+pub use lazy::{__call_once, __monitored_future, OtherOutcome, Probe, ResultOutcome};
 
 use crate::domain::{AlertSeverity, LogEntry, LogLevel};
 use crate::error::Result;
