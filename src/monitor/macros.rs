@@ -15,7 +15,7 @@
 ///
 /// Calls record into the global container ([`install_global`](crate::install_global))
 /// as `function_calls_total{function, module, result}`, the duration
-/// histogram and the in-flight gauge (see [`monitor`](crate::monitor)). Each
+/// histogram and the in-flight gauge (see the [`monitor`](mod@crate::monitor) module). Each
 /// function resolves its handles once and caches them in a `static`; before
 /// a container is installed, calls run unmeasured.
 ///
@@ -56,7 +56,9 @@
 ///   every `T`, so the label takes the name of the first type that calls; wrap
 ///   the methods with the plain `fn` form there.
 /// - `impl Trait` returns other than `Future` are counted when the value is
-///   returned (an iterator is counted when created, not when drained).
+///   returned (an iterator is counted when created, not when drained), and so
+///   is a boxed future (`Pin<Box<dyn Future ..>>`): return `impl Future` or
+///   write an `async fn` to count it on completion.
 /// - An `impl` head with a brace-delimited const argument (`Foo<{ N }>`) is not
 ///   recognised; use a `const` item or the plain `fn` form.
 /// - The signature is read one token per level of macro recursion, so a single
