@@ -61,9 +61,10 @@
 ///   write an `async fn` to count it on completion.
 /// - An `impl` head with a brace-delimited const argument (`Foo<{ N }>`) is not
 ///   recognised; use a `const` item or the plain `fn` form.
-/// - The signature is read one token per level of macro recursion, so a single
-///   block of many long signatures can reach rustc's `recursion_limit` (128 by
-///   default; rustc names it in the error): split the block, or raise the
+/// - The items of one block are read by recursion: a fn costs about three
+///   levels plus one per token of its generics and `where` clause, so one
+///   block holds about 40 plain methods before rustc's `recursion_limit` (128
+///   by default; rustc names it in the error). Split the block, or raise the
 ///   limit with `#![recursion_limit = "256"]` in the crate root.
 ///
 /// # Example
@@ -214,6 +215,17 @@ macro_rules! __monitored_sig {
     ([$k:ident $($ctx:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [$($seen:tt)?] { $($body:tt)* } $($more:tt)*) => {
         $crate::__monitored_emit! { [$k $($ctx)?] [$($head)*] $name [$($sig)*] [()] [] { $($body)* } }
         $crate::__monitored_items! { [$($ctx)?] $($more)* }
+    };
+    ([$k:ident $($ctx:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [yes] -> impl $($rest:tt)*) => {
+        $crate::__monitored_ret! { [$k $($ctx)?] [$($head)*] $name [$($sig)*] [impl] $($rest)* }
+    };
+    // A named return type is taken whole (one level of recursion, not one per token).
+    ([$k:ident $($ctx:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [yes] -> $ret:ty { $($body:tt)* } $($more:tt)*) => {
+        $crate::__monitored_emit! { [$k $($ctx)?] [$($head)*] $name [$($sig)*] [$ret] [] { $($body)* } }
+        $crate::__monitored_items! { [$($ctx)?] $($more)* }
+    };
+    ([$k:ident $($ctx:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [yes] -> $ret:ty where $($rest:tt)*) => {
+        $crate::__monitored_where! { [$k $($ctx)?] [$($head)*] $name [$($sig)*] [$ret] [] $($rest)* }
     };
     ([$k:ident $($ctx:ident)?] [$($head:tt)*] $name:ident [$($sig:tt)*] [yes] -> $($rest:tt)*) => {
         $crate::__monitored_ret! { [$k $($ctx)?] [$($head)*] $name [$($sig)*] [] $($rest)* }
