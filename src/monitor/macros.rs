@@ -59,6 +59,8 @@
 ///   returned (an iterator is counted when created, not when drained), and so
 ///   is a boxed future (`Pin<Box<dyn Future ..>>`): return `impl Future` or
 ///   write an `async fn` to count it on completion.
+/// - A synchronous body runs in a closure, so `#[track_caller]` on the fn does
+///   not reach code in its body (`Location::caller()` there names the body).
 /// - An `impl` head with a brace-delimited const argument (`Foo<{ N }>`) is not
 ///   recognised; use a `const` item or the plain `fn` form.
 /// - The items of one block are read by recursion: a fn costs about three
