@@ -25,6 +25,10 @@ observa::monitored! {
         async { Ok(1) }
     }
 
+    fn future_std() -> impl std::future::Future<Output = u8> {
+        async { 2 }
+    }
+
     fn evens(limit: u32) -> impl Iterator<Item = u32> {
         (0..limit).filter(|n| n % 2 == 0)
     }
@@ -37,8 +41,10 @@ struct Parser<'a> {
 
 observa::monitored! {
     impl<'a> Parser<'a> {
+        const START: usize = 0;
+
         fn new(input: &'a str) -> Self {
-            Parser { input, position: 0 }
+            Parser { input, position: Self::START }
         }
 
         fn rest(&self) -> &'a str {
@@ -51,6 +57,25 @@ observa::monitored! {
 
         fn boxed(self: Box<Self>) -> usize {
             self.position
+        }
+
+        fn into_input(self) -> &'a str {
+            self.input
+        }
+
+        async fn advance(&mut self, n: usize) -> &mut Self {
+            self.position += n;
+            self
+        }
+    }
+
+    impl Iterator for Parser<'_> {
+        type Item = char;
+
+        fn next(&mut self) -> Option<char> {
+            let c = self.rest().chars().next()?;
+            self.position += c.len_utf8();
+            Some(c)
         }
     }
 
@@ -72,5 +97,10 @@ fn main() {
     assert_eq!(unsafe { read(&5) }, 5);
     let _ = unsafe { read_later(&5) };
     let _ = future();
+    let _ = future_std();
+    let mut parser = Parser::new("xyz");
+    assert_eq!(parser.next(), Some('x'));
+    let _ = parser.advance(1);
+    assert_eq!(parser.into_input(), "xyz");
     assert_eq!(evens(4).count(), 2);
 }
