@@ -272,8 +272,19 @@ fn future_returning_fns_count_on_completion(obs: &Observability) {
     let mut dropped = Box::pin(later(false));
     let mut cx = Context::from_waker(std::task::Waker::noop());
     assert!(dropped.as_mut().poll(&mut cx).is_pending());
+    let in_flight = r#"function_calls_concurrent{function="later",module="monitored_macro"} "#;
+    let text = obs.render(Format::Prometheus).unwrap();
+    assert!(
+        text.contains(&format!("{in_flight}1")),
+        "in flight while pending:\n{text}"
+    );
     drop(dropped);
     assert_eq!(calls(obs, "later", "cancelled"), 1.0, "dropped while pending");
+    let text = obs.render(Format::Prometheus).unwrap();
+    assert!(
+        text.contains(&format!("{in_flight}0")),
+        "none in flight after the drop"
+    );
 
     assert_eq!(block_on(later_spelled(4)), 4);
     assert_eq!(calls(obs, "later_spelled", "ok"), 1.0);
