@@ -3,6 +3,10 @@
 
 mod common;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use common::block_on;
 use observa::metrics::Format;
 use observa::Observability;
@@ -82,6 +86,99 @@ impl Cart {
     }
 }
 
+/// Pending on its first poll, ready on the second.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if std::mem::replace(&mut self.0, true) {
+            Poll::Ready(())
+        } else {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+observa::monitored! {
+    /// Counted when the future completes, not when it is created.
+    fn later(fail: bool) -> impl Future<Output = Result<u32, PriceError>> {
+        async move {
+            YieldOnce(false).await;
+            if fail { Err(PriceError) } else { Ok(1) }
+        }
+    }
+
+    fn later_spelled(n: u32) -> impl ::core::future::Future<Output = u32> + Send + 'static {
+        async move { n }
+    }
+
+    /// The caller still needs `unsafe`; the body stays an unsafe context.
+    unsafe fn read(pointer: *const u32) -> u32 {
+        *pointer
+    }
+
+    async unsafe fn read_later(pointer: *const u32) -> u32 {
+        *pointer
+    }
+}
+
+pub struct Stock<'a, T> {
+    items: Vec<T>,
+    name: &'a str,
+}
+
+pub struct Basket;
+
+observa::monitored! {
+    impl<'a, T: Clone> Stock<'a, T>
+    where
+        T: PartialEq,
+    {
+        pub fn new(name: &'a str) -> Self {
+            Stock { items: Vec::new(), name }
+        }
+
+        fn first_mut(&mut self) -> Option<&mut T> {
+            self.items.first_mut()
+        }
+
+        fn push(&mut self, item: T) -> &mut Self {
+            self.items.push(item);
+            self
+        }
+
+        fn name(&self) -> &'a str {
+            self.name
+        }
+
+        fn find<'b>(&'b self, wanted: &T) -> Option<&'b T> where T: 'b {
+            self.items.iter().find(|item| *item == wanted)
+        }
+
+        async fn last_mut(&mut self) -> Option<&mut T> {
+            self.items.last_mut()
+        }
+    }
+
+    impl Basket {
+        const CAPACITY: usize = 3;
+
+        pub fn new() -> Self {
+            Basket
+        }
+    }
+
+    impl Iterator for Basket {
+        type Item = usize;
+
+        fn next(&mut self) -> Option<usize> {
+            Some(Self::CAPACITY)
+        }
+    }
+}
+
 fn value(text: &str, function: &str, result: &str) -> f64 {
     let prefix = format!(
         r#"function_calls_total{{function="{function}",module="monitored_macro",result="{result}"}} "#
@@ -147,4 +244,83 @@ fn every_shape_compiles_runs_and_records() {
     }
     assert_eq!(value(&text, "fetch", "ok"), 1.0);
     assert_eq!(value(&text, "fetch", "error"), 1.0);
+
+    future_returning_fns_count_on_completion(&obs);
+    unsafe_fns_keep_their_contract(&obs);
+    methods_are_labelled_with_their_type(&obs);
+}
+
+fn calls(obs: &Observability, function: &str, result: &str) -> f64 {
+    let text = obs.render(Format::Prometheus).unwrap();
+    let prefix = format!(
+        r#"function_calls_total{{function="{function}",module="monitored_macro",result="{result}"}} "#
+    );
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .map_or(0.0, |v| v.parse().unwrap())
+}
+
+fn future_returning_fns_count_on_completion(obs: &Observability) {
+    let ok = later(false);
+    let error = later(true);
+    assert_eq!(calls(obs, "later", "ok"), 0.0, "not counted when created");
+    assert_eq!(block_on(ok), Ok(1));
+    assert_eq!(calls(obs, "later", "ok"), 1.0, "counted when completed");
+    assert_eq!(block_on(error), Err(PriceError));
+    assert_eq!(calls(obs, "later", "error"), 1.0, "an Err output counts as error");
+
+    let mut dropped = Box::pin(later(false));
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    assert!(dropped.as_mut().poll(&mut cx).is_pending());
+    let in_flight = r#"function_calls_concurrent{function="later",module="monitored_macro"} "#;
+    let text = obs.render(Format::Prometheus).unwrap();
+    assert!(
+        text.contains(&format!("{in_flight}1")),
+        "in flight while pending:\n{text}"
+    );
+    drop(dropped);
+    assert_eq!(calls(obs, "later", "cancelled"), 1.0, "dropped while pending");
+    let text = obs.render(Format::Prometheus).unwrap();
+    assert!(
+        text.contains(&format!("{in_flight}0")),
+        "none in flight after the drop"
+    );
+
+    assert_eq!(block_on(later_spelled(4)), 4);
+    assert_eq!(calls(obs, "later_spelled", "ok"), 1.0);
+}
+
+fn unsafe_fns_keep_their_contract(obs: &Observability) {
+    let n = 11;
+    // SAFETY: `n` is alive for both calls.
+    assert_eq!(unsafe { read(&n) }, 11);
+    assert_eq!(block_on(unsafe { read_later(&n) }), 11);
+    assert_eq!(calls(obs, "read", "ok"), 1.0);
+    assert_eq!(calls(obs, "read_later", "ok"), 1.0);
+}
+
+fn methods_are_labelled_with_their_type(obs: &Observability) {
+    let name = String::from("fruit");
+    let mut stock = Stock::new(&name);
+    stock.push(1).push(2);
+    *stock.first_mut().unwrap() = 5;
+    assert_eq!(stock.find(&5), Some(&5));
+    assert_eq!(block_on(stock.last_mut()), Some(&mut 2));
+    assert_eq!(stock.name(), "fruit");
+    let _other: Stock<'_, String> = Stock::new(&name);
+    let mut basket = Basket::new();
+    assert_eq!(basket.next(), Some(3));
+
+    assert_eq!(calls(obs, "Stock::new", "ok"), 2.0, "one series for every T");
+    assert_eq!(
+        calls(obs, "Basket::new", "ok"),
+        1.0,
+        "a second type's new is its own series"
+    );
+    assert_eq!(calls(obs, "new", "ok"), 0.0, "no unlabelled new");
+    assert_eq!(calls(obs, "Stock::push", "ok"), 2.0);
+    for method in ["first_mut", "find", "last_mut", "name"] {
+        assert_eq!(calls(obs, &format!("Stock::{method}"), "ok"), 1.0, "{method}");
+    }
+    assert_eq!(calls(obs, "Basket::next", "ok"), 1.0, "trait impls too");
 }

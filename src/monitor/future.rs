@@ -56,9 +56,14 @@ pin_project_lite::pin_project! {
 
 impl<F: Future> Monitored<F> {
     pub(crate) fn new(monitor: Monitor, future: F, classify: fn(&F::Output) -> Outcome) -> Self {
+        Self::optional(Some(monitor), future, classify)
+    }
+
+    /// Without a monitor the future runs unmeasured.
+    pub(crate) fn optional(monitor: Option<Monitor>, future: F, classify: fn(&F::Output) -> Outcome) -> Self {
         Monitored {
             future,
-            monitor: Some(monitor),
+            monitor,
             running: None,
             classify,
         }

@@ -12,6 +12,7 @@
 mod future;
 mod guard;
 mod lazy;
+mod macros;
 
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ pub use future::Monitored;
 pub use guard::CallGuard;
 pub use lazy::LazyMonitor;
 #[doc(hidden)]
-pub use lazy::{OtherOutcome, Probe, ResultOutcome};
+pub use lazy::{__call_once, __monitored_future, OtherOutcome, Probe, ResultOutcome};
 
 use crate::domain::{AlertSeverity, LogEntry, LogLevel};
 use crate::error::Result;

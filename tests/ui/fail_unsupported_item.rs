@@ -1,0 +1,5 @@
+observa::monitored! {
+    extern "C" fn callback() {}
+}
+
+fn main() {}
