@@ -86,7 +86,9 @@ impl Observability {
     pub fn factory(&self) -> &Factory {
         &self.inner.factory
     }
-    /// The labels stamped on metrics and alerts (`service`, and `env` if set, plus your own).
+    /// The labels stamped on alerts (`service`, and `env` if set, plus your
+    /// own). Metrics carry none of them: the service identity and your
+    /// labels are exported once, on `target_info`.
     pub fn default_labels(&self) -> Labels {
         self.inner.factory.default_labels().clone()
     }
@@ -213,12 +215,13 @@ impl ObservabilityBuilder {
         self.service = Some((name.into(), version.into()));
         self
     }
-    /// Sets the deployment environment; it becomes the `env` default label.
+    /// Sets the deployment environment: `deployment_environment` on
+    /// `target_info`, and the `env` label of alerts.
     pub fn environment(mut self, environment: impl Into<String>) -> Self {
         self.environment = Some(environment.into());
         self
     }
-    /// Adds a default label stamped on metrics and alerts.
+    /// Adds a default label: exported once on `target_info`, stamped on alerts.
     pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.labels.push((name.into(), value.into()));
         self
@@ -233,8 +236,11 @@ impl ObservabilityBuilder {
         self.max_age = Some(max_age);
         self
     }
-    /// Series each metric family may hold before new label sets fold into
-    /// its overflow series (default 2,000; at least 1).
+    /// Series each of your metric families may hold before new label sets
+    /// fold into its overflow series (default 2,000; at least 1). The budget
+    /// is per family; observa's own families (`function_calls_*`,
+    /// `health_check_*`) get at least the default, and the `observa_*`
+    /// self-metrics have none.
     pub fn series_budget(mut self, budget: usize) -> Self {
         self.series_budget = Some(budget);
         self
@@ -300,17 +306,17 @@ impl ObservabilityBuilder {
         if let Some(env) = &self.environment {
             labels.insert("env", env.as_str())?;
         }
-        for (name, value) in self.labels {
-            labels.insert(name, value)?;
-        }
+        let user_labels = Labels::new(self.labels)?;
+        labels = user_labels.with_defaults(&labels)?;
         let memory = MemoryDefaults {
             capacity: self.capacity.unwrap_or(DEFAULT_CAPACITY),
             max_age: self.max_age,
         };
-        let metrics = MetricsService::with_series_budget(
-            memory.or(self.metric_repository),
-            self.series_budget.unwrap_or(DEFAULT_SERIES_BUDGET),
-        );
+        let budget = self.series_budget.unwrap_or(DEFAULT_SERIES_BUDGET);
+        let metrics = MetricsService::with_series_budget(memory.or(self.metric_repository), budget);
+        export_identity(&metrics, (&service, &version), self.environment.as_deref(), &user_labels)?;
+        // observa's own families are budgeted apart from the user's
+        let own_families = metrics.with_family_budget(budget.max(DEFAULT_SERIES_BUDGET));
         let logs = LogService::new(
             memory.or(self.log_repository),
             self.min_log_level.unwrap_or(LogLevel::Info),
@@ -324,11 +330,11 @@ impl ObservabilityBuilder {
         let health = HealthService::wired(
             memory.or(self.health_repository),
             alerts.clone(),
-            &metrics,
+            &own_families,
             (&service, &version),
         )?;
         let inner = Inner {
-            calls: CallFamilies::register(&metrics, failures)?,
+            calls: CallFamilies::register(&own_families, failures)?,
             health,
             factory: Factory::new(service.clone(), labels),
             metrics,
@@ -345,6 +351,32 @@ impl ObservabilityBuilder {
             inner: Arc::new(inner),
         })
     }
+}
+
+/// The name of the info family carrying the service identity (`target_info`).
+const TARGET: &str = "target";
+
+/// Exports the service identity once, as `target_info` (OpenMetrics info;
+/// an info-style gauge in 0.0.4): `service_name`, `service_version`,
+/// `deployment_environment` (if set) and the default labels.
+fn export_identity(
+    metrics: &MetricsService,
+    (service, version): (&str, &str),
+    environment: Option<&str>,
+    defaults: &Labels,
+) -> Result<()> {
+    let mut identity = Labels::new([("service_name", service), ("service_version", version)])?;
+    if let Some(env) = environment {
+        identity.insert("deployment_environment", env)?;
+    }
+    if let Some((name, _)) = defaults.iter().find(|(name, _)| identity.contains(name)) {
+        return Err(ObsError::configuration(
+            "label",
+            format!("`{name}` is part of the service identity; set it with service() or environment()"),
+        ));
+    }
+    let help = "Target metadata: the service identity, exported once instead of on every series.";
+    metrics.registry().info(TARGET, help, defaults.with_defaults(&identity)?)
 }
 
 /// How the default in-memory repositories are bounded.

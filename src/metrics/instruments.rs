@@ -2,9 +2,10 @@
 //! `Arc` around atomics: cloning shares the series, and every update is a
 //! lock-free atomic operation with no lookup and no allocation.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::invalid::{refuse, Invalid, InvalidSink};
 use super::Buckets;
 
 /// An `f64` stored as bits in an `AtomicU64`, updated with compare-and-swap.
@@ -44,6 +45,8 @@ struct CounterCore {
     whole: AtomicU64,
     /// Fractional (and huge) increments, added with compare-and-swap.
     fraction: AtomicF64,
+    /// Where refused increments are counted (none for a detached handle).
+    invalid: Option<Arc<InvalidSink>>,
 }
 
 /// A monotonically increasing total. Obtain one from
@@ -55,6 +58,7 @@ struct CounterCore {
 /// let orders = obs.metrics().counter("orders_total", &[("region", "eu")])?;
 /// orders.inc();
 /// orders.inc_by(2.5);
+/// orders.inc_by(-1.0); // refused, counted in observa_invalid_updates_total
 /// assert_eq!(orders.get(), 3.5);
 /// # Ok::<(), observa::ObsError>(())
 /// ```
@@ -62,19 +66,29 @@ struct CounterCore {
 pub struct Counter(Arc<CounterCore>);
 
 impl Counter {
+    pub(crate) fn with_sink(invalid: Option<Arc<InvalidSink>>) -> Self {
+        Counter(Arc::new(CounterCore {
+            invalid,
+            ..CounterCore::default()
+        }))
+    }
+
     /// Adds one.
     #[inline]
     pub fn inc(&self) {
         self.0.whole.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Adds `amount`; negative, NaN and infinite amounts are ignored (a
-    /// counter never goes down), and counted nowhere: validate upstream with
-    /// [`Metric::counter`](crate::Metric::counter) if the input is untrusted.
+    /// Adds `amount`. A counter never goes down and never holds NaN or an
+    /// infinity: a negative, NaN or infinite amount is refused and counted
+    /// in `observa_invalid_updates_total{family, reason}` (`negative`, `nan`,
+    /// `infinite`); zero is a no-op.
     #[inline]
     pub fn inc_by(&self, amount: f64) {
-        if amount.is_finite() && amount > 0.0 {
+        if amount > 0.0 && amount < f64::INFINITY {
             self.0.fraction.add(amount);
+        } else if amount != 0.0 {
+            refuse(self.0.invalid.as_deref(), Invalid::of(amount));
         }
     }
 
@@ -83,26 +97,26 @@ impl Counter {
         self.0.whole.load(Ordering::Relaxed) as f64 + self.0.fraction.load()
     }
 
-    /// Raises the total to `total` if it is below it (for totals kept elsewhere).
-    pub(crate) fn raise_to(&self, total: f64) {
-        let missing = total - self.get();
-        if missing > 0.0 {
-            self.inc_by(missing);
-        }
+    /// Raises the total to `total` if it is below it (for totals kept
+    /// elsewhere): an atomic max, so concurrent callers never overshoot.
+    /// Meant for counters updated only this way.
+    pub(crate) fn raise_to(&self, total: u64) {
+        self.0.whole.fetch_max(total, Ordering::Relaxed);
     }
 }
 
 #[derive(Debug, Default)]
 struct GaugeCore {
-    /// The level set or added as a float.
+    /// The level: one word, so `set`, `inc`, `dec` and `add` are linearizable.
     level: AtomicF64,
-    /// Whole steps from `inc`/`dec`: a single `fetch_add`, no CAS loop
-    /// (the in-flight gauge of every monitored call takes this path).
-    steps: AtomicI64,
+    invalid: Option<Arc<InvalidSink>>,
 }
 
 /// A value that goes up and down. Obtain one from
 /// [`MetricsService::gauge`](crate::services::MetricsService::gauge).
+///
+/// Every update is one atomic operation on one word, so concurrent updates
+/// end at a value some sequential order of them gives.
 ///
 /// ```
 /// let obs = observa::Observability::builder().service("api", "1").build()?;
@@ -110,6 +124,7 @@ struct GaugeCore {
 /// depth.set(10.0);
 /// depth.dec();
 /// depth.add(0.5);
+/// depth.set(f64::NAN); // refused, counted in observa_invalid_updates_total
 /// assert_eq!(depth.get(), 9.5);
 /// # Ok::<(), observa::ObsError>(())
 /// ```
@@ -117,35 +132,45 @@ struct GaugeCore {
 pub struct Gauge(Arc<GaugeCore>);
 
 impl Gauge {
-    /// Sets the value; NaN and infinities are ignored. A `set` racing an
-    /// `inc` on another thread may or may not include it, as with any order.
+    pub(crate) fn with_sink(invalid: Option<Arc<InvalidSink>>) -> Self {
+        Gauge(Arc::new(GaugeCore {
+            invalid,
+            ..GaugeCore::default()
+        }))
+    }
+
+    /// Sets the value; NaN and infinities are refused and counted in
+    /// `observa_invalid_updates_total{family, reason}`.
     #[inline]
     pub fn set(&self, value: f64) {
         if value.is_finite() {
-            let steps = self.0.steps.load(Ordering::Relaxed);
-            self.0.level.store(value - steps as f64);
+            self.0.level.store(value);
+        } else {
+            refuse(self.0.invalid.as_deref(), Invalid::of(value));
         }
     }
     /// Adds one.
     #[inline]
     pub fn inc(&self) {
-        self.0.steps.fetch_add(1, Ordering::Relaxed);
+        self.0.level.add(1.0);
     }
     /// Subtracts one.
     #[inline]
     pub fn dec(&self) {
-        self.0.steps.fetch_sub(1, Ordering::Relaxed);
+        self.0.level.add(-1.0);
     }
-    /// Adds `delta` (may be negative); NaN and infinities are ignored.
+    /// Adds `delta` (may be negative); NaN and infinities are refused and counted.
     #[inline]
     pub fn add(&self, delta: f64) {
         if delta.is_finite() {
             self.0.level.add(delta);
+        } else {
+            refuse(self.0.invalid.as_deref(), Invalid::of(delta));
         }
     }
     /// The current value.
     pub fn get(&self) -> f64 {
-        self.0.level.load() + self.0.steps.load(Ordering::Relaxed) as f64
+        self.0.level.load()
     }
 }
 
@@ -155,10 +180,18 @@ struct HistogramCore {
     /// One count per finite bound plus one for `+Inf`; not cumulative.
     counts: Box<[AtomicU64]>,
     sum: AtomicF64,
+    invalid: Option<Arc<InvalidSink>>,
 }
 
-/// A distribution in fixed buckets: constant memory, lock-free `observe`.
-/// Obtain one from [`MetricsService::histogram`](crate::services::MetricsService::histogram).
+/// A distribution of non-negative values (durations, sizes) in fixed
+/// buckets: constant memory, lock-free `observe`. Obtain one from
+/// [`MetricsService::histogram`](crate::services::MetricsService::histogram).
+///
+/// Observations must not be negative, as OpenMetrics requires of a
+/// histogram with a `_sum`: NaN and negative values are refused and counted
+/// in `observa_invalid_updates_total{family, reason}`, so `_sum` is never
+/// negative or NaN (`+Inf` is accepted and makes `_sum` `+Inf`). Measure a
+/// signed quantity with a gauge, or split it into two histograms.
 ///
 /// ```
 /// use observa::metrics::Buckets;
@@ -167,6 +200,7 @@ struct HistogramCore {
 /// let latency = obs.metrics().histogram("latency_seconds", &[], Buckets::new(vec![0.1, 0.5, 1.0])?)?;
 /// latency.observe(0.3);
 /// latency.observe(2.0);
+/// latency.observe(-1.0); // refused, counted
 /// let snapshot = latency.snapshot();
 /// assert_eq!(snapshot.count(), 2);
 /// assert_eq!(snapshot.cumulative_counts(), vec![0, 1, 1, 2]); // ≤0.1, ≤0.5, ≤1, +Inf
@@ -176,22 +210,25 @@ struct HistogramCore {
 pub struct Histogram(Arc<HistogramCore>);
 
 impl Histogram {
-    pub(crate) fn new(buckets: Buckets) -> Self {
+    pub(crate) fn new(buckets: Buckets, invalid: Option<Arc<InvalidSink>>) -> Self {
         let counts = (0..=buckets.bounds().len()).map(|_| AtomicU64::new(0)).collect();
         Histogram(Arc::new(HistogramCore {
             buckets,
             counts,
             sum: AtomicF64::default(),
+            invalid,
         }))
     }
 
-    /// Records one observation; NaN is ignored.
+    /// Records one observation; NaN and negative values are refused and counted.
     #[inline]
     pub fn observe(&self, value: f64) {
-        if value.is_nan() {
+        let core = &*self.0;
+        if !(value >= 0.0) {
+            let reason = if value.is_nan() { Invalid::Nan } else { Invalid::Negative };
+            refuse(core.invalid.as_deref(), reason);
             return;
         }
-        let core = &*self.0;
         let index = core.buckets.index_of(value);
         core.counts[index].fetch_add(1, Ordering::Relaxed);
         core.sum.add(value);
@@ -276,22 +313,24 @@ impl HistogramSnapshot {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::sync::atomic::AtomicUsize;
 
     #[test]
-    fn counter_ignores_negative_and_non_finite() {
+    fn counter_refuses_negative_and_non_finite() {
         let c = Counter::default();
         c.inc_by(-1.0);
         c.inc_by(f64::NAN);
         c.inc_by(f64::INFINITY);
+        c.inc_by(0.0);
         c.inc();
         assert_eq!(c.get(), 1.0);
-        c.raise_to(5.0);
-        c.raise_to(2.0);
+        c.raise_to(5);
+        c.raise_to(2);
         assert_eq!(c.get(), 5.0);
     }
 
     #[test]
-    fn gauge_steps_and_levels_combine() {
+    fn gauge_updates_combine() {
         let g = Gauge::default();
         g.inc();
         g.inc();
@@ -301,19 +340,85 @@ mod tests {
         g.add(-0.5);
         assert_eq!(g.get(), 8.5);
         g.set(f64::NAN);
+        g.add(f64::INFINITY);
         assert_eq!(g.get(), 8.5);
+    }
+
+    /// Runs `rounds` rounds in which two threads start together and run
+    /// `a` and `b` once each; `check` runs between rounds on a quiet gauge.
+    fn race(rounds: usize, a: impl Fn(&Gauge) + Sync, b: impl Fn(&Gauge) + Sync, check: impl Fn(f64) -> bool + Sync) -> Option<f64> {
+        let g = Gauge::default();
+        let (go, done) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let bad = parking_lot::Mutex::new(None);
+        let wait = |flag: &AtomicUsize, target: usize| {
+            while flag.load(Ordering::Acquire) < target {
+                std::hint::spin_loop();
+                std::thread::yield_now();
+            }
+        };
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                for round in 1..=rounds {
+                    wait(&go, round);
+                    b(&g);
+                    done.fetch_add(1, Ordering::AcqRel);
+                }
+            });
+            for round in 1..=rounds {
+                g.set(0.0);
+                go.store(round, Ordering::Release);
+                a(&g);
+                wait(&done, round);
+                if !check(g.get()) {
+                    *bad.lock() = Some(g.get());
+                }
+            }
+        });
+        bad.into_inner()
+    }
+
+    #[test]
+    fn gauge_set_is_linearizable_with_inc() {
+        // T1{inc; set(1)} ∥ T2{set(2)}: every sequential order ends at 1 or 2.
+        let bad = race(
+            100_000,
+            |g| {
+                g.inc();
+                g.set(1.0);
+            },
+            |g| g.set(2.0),
+            |v| v == 1.0 || v == 2.0,
+        );
+        assert_eq!(bad, None, "an interleaving ended at a value no sequential order gives");
+    }
+
+    #[test]
+    fn raise_to_is_an_atomic_max() {
+        let c = Counter::default();
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for total in 0..20_000 {
+                        c.raise_to(total);
+                    }
+                });
+            }
+        });
+        assert_eq!(c.get(), 19_999.0, "concurrent raises overshot the total");
     }
 
     #[test]
     fn concurrent_updates_are_not_lost() {
         let c = Counter::default();
         let g = Gauge::default();
-        let h = Histogram::new(Buckets::new(vec![1.0]).unwrap());
+        let h = Histogram::new(Buckets::new(vec![1.0]).unwrap(), None);
         std::thread::scope(|s| {
             for _ in 0..4 {
                 s.spawn(|| {
                     for _ in 0..10_000 {
                         c.inc();
+                        g.inc();
+                        g.dec();
                         g.inc();
                         h.observe(0.5);
                     }
@@ -326,19 +431,32 @@ mod tests {
         assert_eq!(h.snapshot().sum(), 20_000.0);
     }
 
+    #[test]
+    fn histogram_sum_is_never_negative_or_nan() {
+        let h = Histogram::new(Buckets::default(), None);
+        h.observe(f64::INFINITY);
+        h.observe(f64::NEG_INFINITY);
+        h.observe(-2.0);
+        h.observe(f64::NAN);
+        let snapshot = h.snapshot();
+        assert_eq!(snapshot.count(), 1);
+        assert_eq!(snapshot.sum(), f64::INFINITY);
+    }
+
     proptest! {
         #[test]
-        fn every_observation_lands_in_exactly_one_bucket(values in proptest::collection::vec(proptest::num::f64::ANY, 0..50)) {
-            let h = Histogram::new(Buckets::default());
+        fn every_accepted_observation_lands_in_exactly_one_bucket(values in proptest::collection::vec(proptest::num::f64::ANY, 0..50)) {
+            let h = Histogram::new(Buckets::default(), None);
             for &v in &values {
                 h.observe(v);
             }
             let snapshot = h.snapshot();
-            let counted = values.iter().filter(|v| !v.is_nan()).count() as u64;
-            prop_assert_eq!(snapshot.count(), counted);
+            let accepted: Vec<f64> = values.iter().copied().filter(|v| *v >= 0.0).collect();
+            prop_assert_eq!(snapshot.count(), accepted.len() as u64);
+            prop_assert!(snapshot.sum() >= 0.0);
             let cumulative = snapshot.cumulative_counts();
             for (i, bound) in snapshot.bounds().iter().enumerate() {
-                let at_or_below = values.iter().filter(|v| **v <= *bound).count() as u64;
+                let at_or_below = accepted.iter().filter(|v| **v <= *bound).count() as u64;
                 prop_assert_eq!(cumulative[i], at_or_below);
             }
         }

@@ -10,6 +10,7 @@ mod buckets;
 mod exposition;
 mod family;
 mod instruments;
+mod invalid;
 mod registry;
 
 pub use crate::domain::MetricKind;
@@ -19,4 +20,5 @@ pub use exposition::Format;
 pub use family::{Family, Instrument, OVERFLOW_LABEL};
 pub use instruments::{Counter, Gauge, Histogram, HistogramSnapshot};
 pub use registry::{FamilySpec, DEFAULT_SERIES_BUDGET, DROPPED_RECORDS, MAX_FAMILIES, REFUSED_SERIES};
-pub(crate) use registry::{Registrable, Registry};
+pub use invalid::INVALID_UPDATES;
+pub(crate) use registry::{AnyFamily, Registrable, Registry};
