@@ -269,6 +269,10 @@ impl Registry {
         check_room(&families)?;
         let name = spec.name.clone();
         let sink = Arc::new(InvalidSink::new(&name, self.invalid.clone()));
+        let mut spec = spec;
+        if M::KIND == MetricKind::Histogram && spec.buckets.is_none() {
+            spec.buckets = Some(Buckets::default()); // so asking with the defaults agrees
+        }
         let family = Family::<M>::new(descriptor(spec), budget, Some(sink));
         family.count_refusals_in(self.refused.with_label_values(&[&name])?);
         families.insert(name, kind, M::wrap(family.clone()));

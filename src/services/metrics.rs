@@ -338,7 +338,8 @@ mod tests {
         let summary = s.summary("depth").unwrap().unwrap();
         assert_eq!(
             (summary.count, summary.min, summary.max, summary.sum),
-            (3, 1.0, 9.0, 13.0)
+            (2, Some(1.0), Some(9.0), 10.0),
+            "two series: eu at 1, us at 9"
         );
         assert_eq!(s.by_name("depth").unwrap().len(), 3);
     }
@@ -349,10 +350,39 @@ mod tests {
         s.record(&Metric::gauge("x", 1.0).unwrap()).unwrap();
         let err = s.record(&Metric::counter("x", 1.0).unwrap()).unwrap_err();
         assert_eq!(err.code(), "conflict");
-        assert_eq!(
-            s.summary("x").unwrap().unwrap().count,
-            1,
-            "the refused metric is not counted"
-        );
+        let summary = s.summary("x").unwrap().unwrap();
+        assert_eq!((summary.kind, summary.sum), (MetricKind::Gauge, 1.0), "the refused metric is not counted");
+    }
+
+    #[test]
+    fn label_order_follows_the_registered_family() {
+        let s = service();
+        let family = s
+            .counter_family(FamilySpec::new("hits_total").labels(&["path", "code"]))
+            .unwrap();
+        family.with_label_values(&["/", "200"]).unwrap().inc();
+        let entity = Metric::counter("hits_total", 2.0)
+            .unwrap()
+            .with_label("code", "200")
+            .unwrap()
+            .with_label("path", "/")
+            .unwrap();
+        s.record(&entity).unwrap();
+        s.counter("hits_total", &[("code", "200"), ("path", "/")]).unwrap().inc();
+        assert_eq!(family.len(), 1);
+        assert_eq!(s.current_value("hits_total", entity.labels()).unwrap(), Some(4.0));
+    }
+
+    #[test]
+    fn histogram_summaries_come_from_the_instruments() {
+        let s = service();
+        for v in [1.0, 3.0] {
+            s.record(&Metric::histogram("wait_seconds", v).unwrap()).unwrap();
+        }
+        s.histogram("wait_seconds", &[], Buckets::default()).unwrap().observe(2.0);
+        let summary = s.summary("wait_seconds").unwrap().unwrap();
+        assert_eq!((summary.count, summary.sum, summary.mean()), (3, 6.0, Some(2.0)));
+        assert_eq!(s.current_value("wait_seconds", &Labels::empty()).unwrap(), Some(6.0));
+        assert!(s.summaries().unwrap().iter().any(|(name, _)| name == "wait_seconds"));
     }
 }
