@@ -314,7 +314,12 @@ impl ObservabilityBuilder {
         };
         let budget = self.series_budget.unwrap_or(DEFAULT_SERIES_BUDGET);
         let metrics = MetricsService::with_series_budget(memory.or(self.metric_repository), budget);
-        export_identity(&metrics, (&service, &version), self.environment.as_deref(), &user_labels)?;
+        export_identity(
+            &metrics,
+            (&service, &version),
+            self.environment.as_deref(),
+            &user_labels,
+        )?;
         // observa's own families are budgeted apart from the user's
         let own_families = metrics.with_family_budget(budget.max(DEFAULT_SERIES_BUDGET));
         let logs = LogService::new(
@@ -376,7 +381,9 @@ fn export_identity(
         ));
     }
     let help = "Target metadata: the service identity, exported once instead of on every series.";
-    metrics.registry().info(TARGET, help, defaults.with_defaults(&identity)?)
+    metrics
+        .registry()
+        .info(TARGET, help, defaults.with_defaults(&identity)?)
 }
 
 /// How the default in-memory repositories are bounded.

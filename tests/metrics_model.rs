@@ -39,7 +39,10 @@ fn an_entity_and_a_handle_with_the_same_name_land_in_the_same_series() {
         .with_label("region", "eu")
         .unwrap();
     obs.metrics().record(&entity).unwrap();
-    let handle = obs.metrics().counter("orders_total", &[("region", "eu")]).unwrap();
+    let handle = obs
+        .metrics()
+        .counter("orders_total", &[("region", "eu")])
+        .unwrap();
     handle.inc();
     obs.metrics().record(&entity).unwrap();
     handle.inc();
@@ -47,7 +50,10 @@ fn an_entity_and_a_handle_with_the_same_name_land_in_the_same_series() {
     let text = obs.render(Format::Prometheus).unwrap();
     assert_eq!(sample(&text, "orders_total{region=\"eu\"}"), Some(4.0), "{text}");
     assert_eq!(text.matches("# TYPE orders_total counter").count(), 1);
-    assert!(!text.contains("orders_total{env"), "no identity labels on series: {text}");
+    assert!(
+        !text.contains("orders_total{env"),
+        "no identity labels on series: {text}"
+    );
     let labels = Labels::new([("region", "eu")]).unwrap();
     assert_eq!(
         obs.metrics().current_value("orders_total", &labels).unwrap(),
@@ -100,7 +106,10 @@ fn the_entity_path_keeps_nothing_outside_the_budget() {
         .unwrap();
     assert_eq!(family.len(), budget);
     let text = obs.render(Format::Prometheus).unwrap();
-    assert_eq!(text.lines().filter(|l| l.starts_with("logins_total{")).count(), budget + 1);
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("logins_total{")).count(),
+        budget + 1
+    );
     assert_eq!(
         sample(&text, "logins_total{observa_overflow=\"true\"}"),
         Some((distinct - budget) as f64)
@@ -109,7 +118,10 @@ fn the_entity_path_keeps_nothing_outside_the_budget() {
     let late = Labels::new([("user", format!("u{}", distinct - 1))]).unwrap();
     assert_eq!(obs.metrics().current_value("logins_total", &late).unwrap(), None);
     let early = Labels::new([("user", "u0")]).unwrap();
-    assert_eq!(obs.metrics().current_value("logins_total", &early).unwrap(), Some(1.0));
+    assert_eq!(
+        obs.metrics().current_value("logins_total", &early).unwrap(),
+        Some(1.0)
+    );
     assert_eq!(obs.metrics().by_name("logins_total").unwrap().len(), 10);
 }
 
@@ -123,20 +135,38 @@ fn the_budget_is_per_family_and_leaves_observa_families_alone() {
     for function in ["charge", "refund"] {
         obs.monitor_in("shop", function).run(|| ());
     }
-    let depth = obs.metrics().gauge_family(FamilySpec::new("depth").labels(&["q"])).unwrap();
+    let depth = obs
+        .metrics()
+        .gauge_family(FamilySpec::new("depth").labels(&["q"]))
+        .unwrap();
     for q in ["a", "b", "c", "d"] {
         depth.with_label_values(&[q]).unwrap().set(1.0);
     }
-    let hits = obs.metrics().counter_family(FamilySpec::new("hits_total").labels(&["p"])).unwrap();
+    let hits = obs
+        .metrics()
+        .counter_family(FamilySpec::new("hits_total").labels(&["p"]))
+        .unwrap();
     for p in ["a", "b", "c"] {
         hits.with_label_values(&[p]).unwrap().inc();
     }
     let text = obs.render(Format::Prometheus).unwrap();
     let calls = "function_calls_total{function=\"refund\",module=\"shop\",result=\"ok\"}";
     assert_eq!(sample(&text, calls), Some(1.0), "{text}");
-    assert_eq!(sample(&text, "observa_series_refused_total{family=\"function_calls_total\"}"), Some(0.0));
-    assert_eq!(sample(&text, "observa_series_refused_total{family=\"depth\"}"), Some(1.0));
-    assert_eq!(sample(&text, "observa_series_refused_total{family=\"hits_total\"}"), Some(0.0));
+    assert_eq!(
+        sample(
+            &text,
+            "observa_series_refused_total{family=\"function_calls_total\"}"
+        ),
+        Some(0.0)
+    );
+    assert_eq!(
+        sample(&text, "observa_series_refused_total{family=\"depth\"}"),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "observa_series_refused_total{family=\"hits_total\"}"),
+        Some(0.0)
+    );
     assert_eq!(depth.len(), 3);
     assert_eq!(hits.len(), 3);
 }
@@ -149,7 +179,10 @@ fn registrations_that_would_render_a_clashing_name_are_refused() {
         let err = result.unwrap_err();
         assert_eq!(err.code(), "conflict", "{err}");
         for name in names {
-            assert!(err.to_string().contains(&format!("`{name}`")), "{err} names {name}");
+            assert!(
+                err.to_string().contains(&format!("`{name}`")),
+                "{err} names {name}"
+            );
         }
     };
     m.counter("jobs", &[]).unwrap();
@@ -160,7 +193,10 @@ fn registrations_that_would_render_a_clashing_name_are_refused() {
     conflict(m.counter("lat_total", &[]).map(drop), ["lat", "lat_total"]);
     m.histogram("size", &[], Buckets::default()).unwrap();
     conflict(m.gauge("size_count", &[]).map(drop), ["size", "size_count"]);
-    conflict(m.counter("function_calls", &[]).map(drop), ["function_calls_total", "function_calls"]);
+    conflict(
+        m.counter("function_calls", &[]).map(drop),
+        ["function_calls_total", "function_calls"],
+    );
     conflict(m.gauge("target_info", &[]).map(drop), ["target", "target_info"]);
     let entity = Metric::counter("jobs_total", 1.0).unwrap();
     conflict(m.record(&entity), ["jobs", "jobs_total"]);
@@ -206,14 +242,23 @@ fn refused_handle_updates_are_counted_outside_the_budget() {
 #[test]
 fn histograms_never_render_a_negative_or_nan_sum() {
     let obs = obs();
-    let h = obs.metrics().histogram("wait_seconds", &[], Buckets::default()).unwrap();
+    let h = obs
+        .metrics()
+        .histogram("wait_seconds", &[], Buckets::default())
+        .unwrap();
     h.observe(f64::INFINITY);
     h.observe(f64::NEG_INFINITY);
     h.observe(-3.0);
-    let g = obs.metrics().histogram("gap_seconds", &[], Buckets::default()).unwrap();
+    let g = obs
+        .metrics()
+        .histogram("gap_seconds", &[], Buckets::default())
+        .unwrap();
     g.observe(-3.0);
     g.observe(1.0);
-    assert_eq!(Metric::histogram("gap_seconds", -1.0).unwrap_err().code(), "validation");
+    assert_eq!(
+        Metric::histogram("gap_seconds", -1.0).unwrap_err().code(),
+        "validation"
+    );
     let text = obs.render(Format::Prometheus).unwrap();
     assert_eq!(sample(&text, "wait_seconds_sum"), Some(f64::INFINITY), "{text}");
     assert_eq!(sample(&text, "gap_seconds_sum"), Some(1.0), "{text}");
@@ -233,23 +278,27 @@ fn histograms_never_render_a_negative_or_nan_sum() {
 
 #[test]
 fn concurrent_renders_never_overshoot_the_dropped_total() {
-    let obs = Observability::builder()
-        .service("shop", "1")
-        .capacity(1)
-        .build()
-        .unwrap();
-    for i in 0..1_000 {
-        obs.logs().log(LogLevel::Error, format!("entry {i}")).unwrap();
-    }
-    std::thread::scope(|s| {
-        for _ in 0..4 {
-            s.spawn(|| {
-                for _ in 0..50 {
+    // each round: one log entry dropped, then four renders start together and
+    // each raises observa_dropped_total{kind="log_entry"} to the total, 1
+    for round in 0..300 {
+        let obs = Observability::builder()
+            .service("shop", "1")
+            .capacity(1)
+            .build()
+            .unwrap();
+        obs.logs().log(LogLevel::Error, "first").unwrap();
+        obs.logs().log(LogLevel::Error, "second").unwrap();
+        let start = std::sync::Barrier::new(4);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    start.wait();
                     obs.render(Format::Prometheus).unwrap();
-                }
-            });
-        }
-    });
-    let text = obs.render(Format::Prometheus).unwrap();
-    assert_eq!(sample(&text, "observa_dropped_total{kind=\"log_entry\"}"), Some(999.0));
+                });
+            }
+        });
+        let text = obs.render(Format::Prometheus).unwrap();
+        let dropped = sample(&text, "observa_dropped_total{kind=\"log_entry\"}");
+        assert_eq!(dropped, Some(1.0), "round {round}: concurrent renders overshot");
+    }
 }

@@ -348,8 +348,14 @@ mod tests {
         );
         assert_eq!(Metric::gauge("jobs_total", 1.0).unwrap_err().code(), "validation");
         assert_eq!(Metric::gauge("jobs_count", 1.0).unwrap_err().code(), "validation");
-        assert_eq!(Metric::histogram("size_total", 1.0).unwrap_err().code(), "validation");
-        assert_eq!(Metric::histogram("size_bytes", -1.0).unwrap_err().code(), "validation");
+        assert_eq!(
+            Metric::histogram("size_total", 1.0).unwrap_err().code(),
+            "validation"
+        );
+        assert_eq!(
+            Metric::histogram("size_bytes", -1.0).unwrap_err().code(),
+            "validation"
+        );
     }
 
     #[test]

@@ -51,7 +51,10 @@ impl Buckets {
             return fail(bad.to_string(), "bounds must be finite (+Inf is implied)");
         }
         if let Some(bad) = bounds.iter().find(|b| **b < 0.0) {
-            return fail(bad.to_string(), "bounds must not be negative (observations are not)");
+            return fail(
+                bad.to_string(),
+                "bounds must not be negative (observations are not)",
+            );
         }
         if let Some(pair) = bounds.windows(2).find(|w| w[0] >= w[1]) {
             return fail(
@@ -153,7 +156,13 @@ mod tests {
             assert!(err.to_string().contains("at most 256 bounds"), "{err}");
             assert!(Buckets::exponential(1.0, 2.0, count).is_err());
         }
-        assert_eq!(Buckets::exponential(1.0, 2.0, MAX_BUCKETS).unwrap().bounds().len(), MAX_BUCKETS);
+        assert_eq!(
+            Buckets::exponential(1.0, 2.0, MAX_BUCKETS)
+                .unwrap()
+                .bounds()
+                .len(),
+            MAX_BUCKETS
+        );
     }
 
     proptest! {

@@ -19,6 +19,6 @@ pub(crate) use exposition::render;
 pub use exposition::Format;
 pub use family::{Family, Instrument, OVERFLOW_LABEL};
 pub use instruments::{Counter, Gauge, Histogram, HistogramSnapshot};
-pub use registry::{FamilySpec, DEFAULT_SERIES_BUDGET, DROPPED_RECORDS, MAX_FAMILIES, REFUSED_SERIES};
 pub use invalid::INVALID_UPDATES;
 pub(crate) use registry::{AnyFamily, Registrable, Registry};
+pub use registry::{FamilySpec, DEFAULT_SERIES_BUDGET, DROPPED_RECORDS, MAX_FAMILIES, REFUSED_SERIES};

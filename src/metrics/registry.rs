@@ -137,7 +137,10 @@ impl AnyFamily {
 /// `x_count`, `x_created`; gauge `x`: `x`; info `x`: `x`, `x_info`).
 fn rendered_names(name: &str, kind: &str) -> Vec<String> {
     let (base, suffixes): (&str, &[&str]) = match kind {
-        "counter" => (name.strip_suffix("_total").unwrap_or(name), &["", "_total", "_created"]),
+        "counter" => (
+            name.strip_suffix("_total").unwrap_or(name),
+            &["", "_total", "_created"],
+        ),
         "histogram" => (name, &["", "_bucket", "_sum", "_count", "_created"]),
         "info" => (name, &["", "_info"]),
         _ => (name, &[""]),
@@ -459,7 +462,12 @@ mod tests {
         assert_eq!(err(FamilySpec::new("h_count")), "validation");
         assert_eq!(err(FamilySpec::new("h_total")), "validation");
         assert_eq!(err(FamilySpec::new("observa_mine")), "validation");
-        assert_eq!(r.family::<Gauge>(FamilySpec::new("g_sum"), 10).unwrap_err().code(), "validation");
+        assert_eq!(
+            r.family::<Gauge>(FamilySpec::new("g_sum"), 10)
+                .unwrap_err()
+                .code(),
+            "validation"
+        );
         assert!(r
             .family::<Histogram>(FamilySpec::new("h_seconds").unit("seconds"), 10)
             .is_ok());
@@ -507,9 +515,18 @@ mod tests {
             let err = err.unwrap_or_else(|| panic!("{first:?} then {second:?} was accepted"));
             let message = err.to_string();
             assert_eq!(err.code(), "conflict", "{message}");
-            assert!(message.contains(&format!("`{}`", first.1)), "names the registered family: {message}");
-            assert!(message.contains(&format!("`{}`", second.1)), "names the refused family: {message}");
-            assert!(message.contains(&format!("`{rendered}`")), "names the clash: {message}");
+            assert!(
+                message.contains(&format!("`{}`", first.1)),
+                "names the registered family: {message}"
+            );
+            assert!(
+                message.contains(&format!("`{}`", second.1)),
+                "names the refused family: {message}"
+            );
+            assert!(
+                message.contains(&format!("`{rendered}`")),
+                "names the clash: {message}"
+            );
         }
     }
 
@@ -518,6 +535,11 @@ mod tests {
         // the `observa_` prefix is refused, and the names self-metrics render are reserved
         let r = Registry::new();
         assert!(r.family::<Counter>(FamilySpec::new(INVALID_UPDATES), 10).is_err());
-        assert_eq!(r.info("observa_dropped", "x", Labels::empty()).unwrap_err().code(), "conflict");
+        assert_eq!(
+            r.info("observa_dropped", "x", Labels::empty())
+                .unwrap_err()
+                .code(),
+            "conflict"
+        );
     }
 }

@@ -272,10 +272,19 @@ impl MetricsService {
 /// Reads a family's live series (overflow included) into a summary.
 fn summarise(family: &AnyFamily) -> Option<MetricSummary> {
     fn handles<M: Instrument>(family: &Family<M>) -> Vec<M> {
-        family.with_series(|map, overflow| map.entries.iter().map(|s| &s.handle).chain(overflow).cloned().collect())
+        family.with_series(|map, overflow| {
+            map.entries
+                .iter()
+                .map(|s| &s.handle)
+                .chain(overflow)
+                .cloned()
+                .collect()
+        })
     }
     Some(match family {
-        AnyFamily::Counter(f) => MetricSummary::of_values(MetricKind::Counter, handles(f).iter().map(Counter::get)),
+        AnyFamily::Counter(f) => {
+            MetricSummary::of_values(MetricKind::Counter, handles(f).iter().map(Counter::get))
+        }
         AnyFamily::Gauge(f) => MetricSummary::of_values(MetricKind::Gauge, handles(f).iter().map(Gauge::get)),
         AnyFamily::Histogram(f) => {
             let snapshots: Vec<_> = handles(f).iter().map(Histogram::snapshot).collect();
@@ -351,7 +360,11 @@ mod tests {
         let err = s.record(&Metric::counter("x", 1.0).unwrap()).unwrap_err();
         assert_eq!(err.code(), "conflict");
         let summary = s.summary("x").unwrap().unwrap();
-        assert_eq!((summary.kind, summary.sum), (MetricKind::Gauge, 1.0), "the refused metric is not counted");
+        assert_eq!(
+            (summary.kind, summary.sum),
+            (MetricKind::Gauge, 1.0),
+            "the refused metric is not counted"
+        );
     }
 
     #[test]
@@ -368,7 +381,9 @@ mod tests {
             .with_label("path", "/")
             .unwrap();
         s.record(&entity).unwrap();
-        s.counter("hits_total", &[("code", "200"), ("path", "/")]).unwrap().inc();
+        s.counter("hits_total", &[("code", "200"), ("path", "/")])
+            .unwrap()
+            .inc();
         assert_eq!(family.len(), 1);
         assert_eq!(s.current_value("hits_total", entity.labels()).unwrap(), Some(4.0));
     }
@@ -379,10 +394,19 @@ mod tests {
         for v in [1.0, 3.0] {
             s.record(&Metric::histogram("wait_seconds", v).unwrap()).unwrap();
         }
-        s.histogram("wait_seconds", &[], Buckets::default()).unwrap().observe(2.0);
+        s.histogram("wait_seconds", &[], Buckets::default())
+            .unwrap()
+            .observe(2.0);
         let summary = s.summary("wait_seconds").unwrap().unwrap();
         assert_eq!((summary.count, summary.sum, summary.mean()), (3, 6.0, Some(2.0)));
-        assert_eq!(s.current_value("wait_seconds", &Labels::empty()).unwrap(), Some(6.0));
-        assert!(s.summaries().unwrap().iter().any(|(name, _)| name == "wait_seconds"));
+        assert_eq!(
+            s.current_value("wait_seconds", &Labels::empty()).unwrap(),
+            Some(6.0)
+        );
+        assert!(s
+            .summaries()
+            .unwrap()
+            .iter()
+            .any(|(name, _)| name == "wait_seconds"));
     }
 }
