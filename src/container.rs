@@ -134,8 +134,10 @@ impl Observability {
     }
 
     /// Every metric as Prometheus text 0.0.4 or OpenMetrics 1.0, including
-    /// the self-telemetry: `observa_dropped_total{kind}` (records the
-    /// repositories dropped) and `observa_series_refused_total{family}`.
+    /// the service identity (`target_info`) and the self-telemetry:
+    /// `observa_dropped_total{kind}` (records the repositories dropped),
+    /// `observa_series_refused_total{family}` and
+    /// `observa_invalid_updates_total{family,reason}`.
     ///
     /// ```
     /// use observa::metrics::Format;
@@ -145,6 +147,7 @@ impl Observability {
     /// obs.logs().log(observa::LogLevel::Error, "two")?;
     /// let text = obs.render(Format::Prometheus)?;
     /// assert!(text.contains("observa_dropped_total{kind=\"log_entry\"} 1\n"));
+    /// assert!(text.contains("target_info{service_name=\"shop\",service_version=\"1\"} 1\n"));
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn render(&self, format: Format) -> Result<String> {
@@ -314,12 +317,7 @@ impl ObservabilityBuilder {
         };
         let budget = self.series_budget.unwrap_or(DEFAULT_SERIES_BUDGET);
         let metrics = MetricsService::with_series_budget(memory.or(self.metric_repository), budget);
-        export_identity(
-            &metrics,
-            (&service, &version),
-            self.environment.as_deref(),
-            &user_labels,
-        )?;
+        metrics.export_identity((&service, &version), self.environment.as_deref(), &user_labels)?;
         // observa's own families are budgeted apart from the user's
         let own_families = metrics.with_family_budget(budget.max(DEFAULT_SERIES_BUDGET));
         let logs = LogService::new(
@@ -356,34 +354,6 @@ impl ObservabilityBuilder {
             inner: Arc::new(inner),
         })
     }
-}
-
-/// The name of the info family carrying the service identity (`target_info`).
-const TARGET: &str = "target";
-
-/// Exports the service identity once, as `target_info` (OpenMetrics info;
-/// an info-style gauge in 0.0.4): `service_name`, `service_version`,
-/// `deployment_environment` (if set) and the default labels.
-fn export_identity(
-    metrics: &MetricsService,
-    (service, version): (&str, &str),
-    environment: Option<&str>,
-    defaults: &Labels,
-) -> Result<()> {
-    let mut identity = Labels::new([("service_name", service), ("service_version", version)])?;
-    if let Some(env) = environment {
-        identity.insert("deployment_environment", env)?;
-    }
-    if let Some((name, _)) = defaults.iter().find(|(name, _)| identity.contains(name)) {
-        return Err(ObsError::configuration(
-            "label",
-            format!("`{name}` is part of the service identity; set it with service() or environment()"),
-        ));
-    }
-    let help = "Target metadata: the service identity, exported once instead of on every series.";
-    metrics
-        .registry()
-        .info(TARGET, help, defaults.with_defaults(&identity)?)
 }
 
 /// How the default in-memory repositories are bounded.

@@ -3,12 +3,15 @@
 use std::sync::Arc;
 
 use crate::domain::{Labels, Metric, MetricKind};
-use crate::error::Result;
+use crate::error::{ObsError, Result};
 use crate::metrics::{
     render, AnyFamily, Buckets, Counter, Family, FamilySpec, Format, Gauge, Histogram, Instrument,
     Registrable, Registry, DEFAULT_SERIES_BUDGET,
 };
 use crate::ports::{Evictions, Query, Repository};
+
+/// The info family carrying the service identity, rendered `target_info`.
+const TARGET_INFO: &str = "target";
 
 /// What the live series of one family add up to, read from the instruments
 /// (the registry is the one source of truth; nothing else keeps a value).
@@ -178,6 +181,31 @@ impl MetricsService {
 
     pub(crate) fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Exports the service identity once, as `target_info` (OpenMetrics
+    /// info; an info-style gauge in 0.0.4): `service_name`,
+    /// `service_version`, `deployment_environment` (if set) and the default
+    /// labels, which may not reuse those three names.
+    pub(crate) fn export_identity(
+        &self,
+        (service, version): (&str, &str),
+        environment: Option<&str>,
+        defaults: &Labels,
+    ) -> Result<()> {
+        let mut identity = Labels::new([("service_name", service), ("service_version", version)])?;
+        if let Some(env) = environment {
+            identity.insert("deployment_environment", env)?;
+        }
+        if let Some((name, _)) = defaults.iter().find(|(name, _)| identity.contains(name)) {
+            return Err(ObsError::configuration(
+                "label",
+                format!("`{name}` is part of the service identity; set it with service() or environment()"),
+            ));
+        }
+        let help = "Target metadata: the service identity, exported once instead of on every series.";
+        self.registry
+            .info(TARGET_INFO, help, defaults.with_defaults(&identity)?)
     }
 
     /// Everything registered, as Prometheus text 0.0.4 or OpenMetrics 1.0.
