@@ -57,7 +57,7 @@ impl Histogram {
     #[inline]
     pub fn observe(&self, value: f64) {
         let core = &*self.0;
-        if !(value >= 0.0) {
+        if value.is_nan() || value < 0.0 {
             let reason = if value.is_nan() {
                 Invalid::Nan
             } else {
