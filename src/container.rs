@@ -86,7 +86,9 @@ impl Observability {
     pub fn factory(&self) -> &Factory {
         &self.inner.factory
     }
-    /// The labels stamped on metrics and alerts (`service`, and `env` if set, plus your own).
+    /// The labels stamped on alerts (`service`, and `env` if set, plus your
+    /// own). Metrics carry none of them: the service identity and your
+    /// labels are exported once, on `target_info`.
     pub fn default_labels(&self) -> Labels {
         self.inner.factory.default_labels().clone()
     }
@@ -132,8 +134,10 @@ impl Observability {
     }
 
     /// Every metric as Prometheus text 0.0.4 or OpenMetrics 1.0, including
-    /// the self-telemetry: `observa_dropped_total{kind}` (records the
-    /// repositories dropped) and `observa_series_refused_total{family}`.
+    /// the service identity (`target_info`) and the self-telemetry:
+    /// `observa_dropped_total{kind}` (records the repositories dropped),
+    /// `observa_series_refused_total{family}` and
+    /// `observa_invalid_updates_total{family,reason}`.
     ///
     /// ```
     /// use observa::metrics::Format;
@@ -143,6 +147,7 @@ impl Observability {
     /// obs.logs().log(observa::LogLevel::Error, "two")?;
     /// let text = obs.render(Format::Prometheus)?;
     /// assert!(text.contains("observa_dropped_total{kind=\"log_entry\"} 1\n"));
+    /// assert!(text.contains("target_info{service_name=\"shop\",service_version=\"1\"} 1\n"));
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn render(&self, format: Format) -> Result<String> {
@@ -226,12 +231,13 @@ impl ObservabilityBuilder {
         self.service = Some((name.into(), version.into()));
         self
     }
-    /// Sets the deployment environment; it becomes the `env` default label.
+    /// Sets the deployment environment: `deployment_environment` on
+    /// `target_info`, and the `env` label of alerts.
     pub fn environment(mut self, environment: impl Into<String>) -> Self {
         self.environment = Some(environment.into());
         self
     }
-    /// Adds a default label stamped on metrics and alerts.
+    /// Adds a default label: exported once on `target_info`, stamped on alerts.
     pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.labels.push((name.into(), value.into()));
         self
@@ -257,8 +263,11 @@ impl ObservabilityBuilder {
         self.max_age = Some(max_age);
         self
     }
-    /// Series each metric family may hold before new label sets fold into
-    /// its overflow series (default 2,000; at least 1).
+    /// Series each of your metric families may hold before new label sets
+    /// fold into its overflow series (default 2,000; at least 1). The budget
+    /// is per family; observa's own families (`function_calls_*`,
+    /// `health_check_*`) get at least the default, and the `observa_*`
+    /// self-metrics have none.
     pub fn series_budget(mut self, budget: usize) -> Self {
         self.series_budget = Some(budget);
         self
@@ -331,17 +340,17 @@ impl ObservabilityBuilder {
         if let Some(env) = &self.environment {
             labels.insert("env", env.as_str())?;
         }
-        for (name, value) in self.labels {
-            labels.insert(name, value)?;
-        }
+        let user_labels = Labels::new(self.labels)?;
+        labels = user_labels.with_defaults(&labels)?;
         let memory = MemoryDefaults {
             capacity: self.capacity.unwrap_or(DEFAULT_CAPACITY),
             max_age: self.max_age,
         };
-        let metrics = MetricsService::with_series_budget(
-            memory.or(self.metric_repository),
-            self.series_budget.unwrap_or(DEFAULT_SERIES_BUDGET),
-        );
+        let budget = self.series_budget.unwrap_or(DEFAULT_SERIES_BUDGET);
+        let metrics = MetricsService::with_series_budget(memory.or(self.metric_repository), budget);
+        metrics.export_identity((&service, &version), self.environment.as_deref(), &user_labels)?;
+        // observa's own families are budgeted apart from the user's
+        let own_families = metrics.with_family_budget(budget.max(DEFAULT_SERIES_BUDGET));
         let logs = LogService::new(
             memory.or(self.log_repository),
             self.min_log_level.unwrap_or(LogLevel::Info),
@@ -356,11 +365,11 @@ impl ObservabilityBuilder {
             memory.or(self.health_repository),
             self.health,
             alerts.clone(),
-            &metrics,
+            &own_families,
             (&service, &version),
         )?;
         let inner = Inner {
-            calls: CallFamilies::register(&metrics, failures)?,
+            calls: CallFamilies::register(&own_families, failures)?,
             health,
             factory: Factory::new(service.clone(), labels),
             metrics,

@@ -1,15 +1,17 @@
 //! Entity factories: the container's [`Factory`], which stamps the service
-//! name and default labels, and the free `create_*` functions.
+//! name (and alert labels), and the free `create_*` functions.
 
 use crate::domain::{
     Alert, AlertSeverity, HealthCheck, HealthStatus, Labels, LogEntry, LogLevel, Metric, Span,
 };
 use crate::error::Result;
 
-/// Builds entities the way the owning container wants them: metrics and
-/// alerts carry the container's default labels (the entity's own labels win),
-/// spans and alerts carry the service name, log entries default their target
-/// to it.
+/// Builds entities the way the owning container wants them: alerts carry
+/// the container's default labels (the entity's own labels win), spans and
+/// alerts carry the service name, log entries default their target to it.
+/// Metrics carry no identity labels: the container exports the service
+/// identity once, as `target_info`, so an entity and a handle with the same
+/// name and labels land in the same series.
 ///
 /// ```
 /// use observa::{AlertSeverity, Observability};
@@ -20,8 +22,7 @@ use crate::error::Result;
 ///     .build()?;
 /// let factory = obs.factory();
 /// let m = factory.metric("orders_total", 1.0, "")?;
-/// assert_eq!(m.labels().get("service"), Some("checkout"));
-/// assert_eq!(m.labels().get("env"), Some("prod"));
+/// assert!(m.labels().is_empty()); // identity is on target_info, not on each series
 /// let a = factory.alert("Queue backlog", "orders queue above 1000", AlertSeverity::High)?;
 /// assert_eq!(a.source(), "checkout");
 /// # Ok::<(), observa::ObsError>(())
@@ -46,14 +47,15 @@ impl Factory {
         &self.service
     }
 
-    /// The labels it adds to metrics and alerts.
+    /// The labels it adds to alerts.
     pub fn default_labels(&self) -> &Labels {
         &self.default_labels
     }
 
-    /// A metric (kind inferred) with the default labels.
+    /// A metric (kind inferred by [`MetricKind::infer`](crate::MetricKind::infer)),
+    /// without identity labels (see the type's documentation).
     pub fn metric(&self, name: impl Into<String>, value: f64, unit: impl Into<String>) -> Result<Metric> {
-        Metric::new(name, value, unit)?.with_default_labels(&self.default_labels)
+        Metric::new(name, value, unit)
     }
 
     /// The root span of a new trace, named after the service.
@@ -102,8 +104,7 @@ fn current() -> Factory {
 }
 
 /// Creates a validated metric; the kind is inferred from name and unit
-/// (see [`MetricKind::infer`](crate::MetricKind::infer)). Uses the installed
-/// global container's default labels, if any.
+/// (see [`MetricKind::infer`](crate::MetricKind::infer)).
 ///
 /// ```
 /// let m = observa::create_metric("response_time_seconds", 0.150, "seconds")?;

@@ -11,14 +11,14 @@ use crate::error::{ObsError, Result};
 static GLOBAL: OnceLock<Observability> = OnceLock::new();
 
 /// Installs `obs` as the process-wide container used by the free functions
-/// (`create_metric` and friends stamp its default labels). A second call is a
+/// (`create_alert` and friends stamp its service name and default labels). A second call is a
 /// conflict and leaves the first container in place.
 ///
 /// ```
 /// let obs = observa::Observability::builder().service("shop", "1.0").build()?;
 /// observa::install_global(obs.clone())?;
-/// let m = observa::create_metric("orders_total", 1.0, "")?;
-/// assert_eq!(m.labels().get("service"), Some("shop"));
+/// let alert = observa::create_alert("Disk full", "/var at 97%", "high")?;
+/// assert_eq!(alert.source(), "shop");
 /// assert_eq!(observa::install_global(obs).unwrap_err().code(), "conflict");
 /// # Ok::<(), observa::ObsError>(())
 /// ```

@@ -11,38 +11,10 @@
 mod common;
 
 use std::hint::black_box;
-use std::sync::Barrier;
-use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use observa::metrics::{Buckets, DEFAULT_BUCKETS};
 use observa::Observability;
-
-const THREADS: usize = 2;
-
-/// Runs `op` `iters` times on each of two threads; returns the wall time
-/// from the common start to the last finish.
-fn run_contended(iters: u64, op: &(impl Fn() + Sync)) -> Duration {
-    let barrier = Barrier::new(THREADS);
-    let spans: Vec<(Instant, Instant)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..THREADS)
-            .map(|_| {
-                s.spawn(|| {
-                    barrier.wait();
-                    let start = Instant::now();
-                    for _ in 0..iters {
-                        op();
-                    }
-                    (start, Instant::now())
-                })
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().unwrap()).collect()
-    });
-    let start = spans.iter().map(|s| s.0).min().unwrap();
-    let end = spans.iter().map(|s| s.1).max().unwrap();
-    end - start
-}
 
 fn contended_2_threads(c: &mut Criterion) {
     let mut group = c.benchmark_group("contended_2_threads");
@@ -55,7 +27,7 @@ fn contended_2_threads(c: &mut Criterion) {
         .unwrap();
     group.bench_function("observa", |b| {
         b.iter_custom(|iters| {
-            run_contended(iters, &|| {
+            common::run_contended(iters, &|| {
                 counter.inc();
                 histogram.observe(black_box(0.1));
             })
@@ -66,7 +38,7 @@ fn contended_2_threads(c: &mut Criterion) {
     let histogram = prometheus_client::metrics::histogram::Histogram::new(DEFAULT_BUCKETS);
     group.bench_function("prometheus_client", |b| {
         b.iter_custom(|iters| {
-            run_contended(iters, &|| {
+            common::run_contended(iters, &|| {
                 counter.inc();
                 histogram.observe(black_box(0.1));
             })
@@ -80,7 +52,7 @@ fn contended_2_threads(c: &mut Criterion) {
     .unwrap();
     group.bench_function("prometheus", |b| {
         b.iter_custom(|iters| {
-            run_contended(iters, &|| {
+            common::run_contended(iters, &|| {
                 counter.inc();
                 histogram.observe(black_box(0.1));
             })

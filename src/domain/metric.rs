@@ -62,8 +62,24 @@ impl MetricKind {
 
 /// Label names a histogram may not carry: the exposition formats reserve them.
 const HISTOGRAM_RESERVED_LABELS: [&str; 2] = ["le", "quantile"];
-/// Name endings a histogram may not have: its exposition adds them itself.
-const HISTOGRAM_RESERVED_SUFFIXES: [&str; 3] = ["_bucket", "_sum", "_count"];
+/// Name endings a gauge or histogram may not have: the formats reserve
+/// `_total` for counters and `_bucket`, `_sum`, `_count` for histograms and
+/// summaries (promtool refuses them elsewhere).
+const NON_COUNTER_RESERVED_SUFFIXES: [&str; 4] = ["_total", "_bucket", "_sum", "_count"];
+
+/// Refuses a gauge or histogram name ending in a suffix the exposition
+/// formats reserve for other kinds (`_total`, `_bucket`, `_sum`, `_count`).
+pub(crate) fn name_fits_kind(name: &str, kind: MetricKind) -> Result<()> {
+    if kind != MetricKind::Counter && NON_COUNTER_RESERVED_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+        return Err(ObsError::validation(
+            "metric",
+            "name",
+            name,
+            format!("a {kind} name must not end in _total, _bucket, _sum or _count"),
+        ));
+    }
+    Ok(())
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct MetricFields {
@@ -82,7 +98,10 @@ struct MetricFields {
 /// a kind, a unit, labels and a UTC timestamp. It cannot be built invalid.
 ///
 /// For a counter the value is an increment (never negative); for a gauge it
-/// is the new level; for a histogram it is one observation.
+/// is the new level; for a histogram it is one observation (never negative:
+/// histograms measure durations and sizes, and OpenMetrics forbids a
+/// negative `_sum`). A gauge or histogram name may not end in `_total`,
+/// `_bucket`, `_sum` or `_count`, which the formats reserve for other kinds.
 ///
 /// ```
 /// use observa::{Metric, MetricKind};
@@ -97,6 +116,8 @@ struct MetricFields {
 ///
 /// assert!(Metric::counter("errors_total", -1.0).is_err());
 /// assert!(Metric::gauge("temperature", f64::NAN).is_err());
+/// assert!(Metric::histogram("delta_seconds", -0.5).is_err());
+/// assert!(Metric::gauge("jobs_total", 1.0).is_err()); // `_total` is for counters
 /// # Ok::<(), observa::ObsError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -180,13 +201,14 @@ impl Metric {
         if !f.unit.is_empty() {
             rules::short_name("metric", "unit", &f.unit)?;
         }
+        name_fits_kind(&f.name, f.kind)?;
         match f.kind {
-            MetricKind::Counter if f.value < 0.0 => {
+            MetricKind::Counter | MetricKind::Histogram if f.value < 0.0 => {
                 return Err(ObsError::validation(
                     "metric",
                     "value",
                     f.value,
-                    "a counter increment must not be negative",
+                    format!("a {} value must not be negative", f.kind),
                 ));
             }
             MetricKind::Histogram => {
@@ -196,14 +218,6 @@ impl Metric {
                         "labels",
                         label,
                         "`le` and `quantile` are reserved on histograms",
-                    ));
-                }
-                if HISTOGRAM_RESERVED_SUFFIXES.iter().any(|s| f.name.ends_with(s)) {
-                    return Err(ObsError::validation(
-                        "metric",
-                        "name",
-                        &f.name,
-                        "a histogram name must not end in _bucket, _sum or _count",
                     ));
                 }
             }
@@ -329,8 +343,18 @@ mod tests {
             MetricKind::Counter
         );
         assert_eq!(
-            Metric::gauge("jobs_total", -1.0).unwrap().kind(),
+            Metric::gauge("jobs_waiting", -1.0).unwrap().kind(),
             MetricKind::Gauge
+        );
+        assert_eq!(Metric::gauge("jobs_total", 1.0).unwrap_err().code(), "validation");
+        assert_eq!(Metric::gauge("jobs_count", 1.0).unwrap_err().code(), "validation");
+        assert_eq!(
+            Metric::histogram("size_total", 1.0).unwrap_err().code(),
+            "validation"
+        );
+        assert_eq!(
+            Metric::histogram("size_bytes", -1.0).unwrap_err().code(),
+            "validation"
         );
     }
 
@@ -361,7 +385,7 @@ mod tests {
                 Ok(m) => {
                     prop_assert!(m.value().is_finite());
                     prop_assert!(rules::metric_name("metric", m.name()).is_ok());
-                    prop_assert!(m.kind() != MetricKind::Counter || m.value() >= 0.0);
+                    prop_assert!(m.kind() == MetricKind::Gauge || m.value() >= 0.0);
                 }
                 Err(e) => prop_assert_eq!(e.code(), "validation"),
             }

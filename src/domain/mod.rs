@@ -26,6 +26,7 @@ pub use ids::{SpanId, TraceId};
 pub(crate) use labels::escape_label_value_into;
 pub use labels::Labels;
 pub use log_entry::{LogEntry, LogEntryBuilder};
+pub(crate) use metric::name_fits_kind;
 pub use metric::{Metric, MetricBuilder, MetricKind};
 pub use random::random_uuid;
 pub use span::{Span, SpanBuilder, SpanEvent};

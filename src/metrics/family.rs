@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use parking_lot::RwLock;
 
+use super::invalid::InvalidSink;
 use super::{Buckets, Counter, Gauge, Histogram, MetricKind};
 use crate::domain::rules;
 use crate::error::{ObsError, Result};
@@ -15,32 +16,50 @@ use crate::hash::hash_strs;
 /// The label a family's overflow series carries instead of its own labels.
 pub const OVERFLOW_LABEL: &str = "observa_overflow";
 
-/// A handle type a [`Family`] can hold: created fresh for each new series.
-pub trait Instrument: Clone + Send + Sync + 'static {
+/// A handle type a [`Family`] can hold ([`Counter`], [`Gauge`],
+/// [`Histogram`]); sealed: the registry creates a fresh one for each series.
+pub trait Instrument: Clone + Send + Sync + 'static + sealed::Create {
     /// The kind of family holding it.
     const KIND: MetricKind;
-    /// A new, zeroed instrument for a family with these buckets (histograms only).
-    fn create(buckets: Option<&Buckets>) -> Self;
+}
+
+pub(crate) mod sealed {
+    use std::sync::Arc;
+
+    use super::super::invalid::InvalidSink;
+    use super::super::Buckets;
+
+    /// Creates a zeroed instrument that counts refused updates in `invalid`.
+    pub trait Create {
+        /// A new instrument for a family with these buckets (histograms only).
+        fn create(buckets: Option<&Buckets>, invalid: Option<Arc<InvalidSink>>) -> Self;
+    }
 }
 
 impl Instrument for Counter {
     const KIND: MetricKind = MetricKind::Counter;
-    fn create(_: Option<&Buckets>) -> Self {
-        Counter::default()
+}
+impl sealed::Create for Counter {
+    fn create(_: Option<&Buckets>, invalid: Option<Arc<InvalidSink>>) -> Self {
+        Counter::with_sink(invalid)
     }
 }
 
 impl Instrument for Gauge {
     const KIND: MetricKind = MetricKind::Gauge;
-    fn create(_: Option<&Buckets>) -> Self {
-        Gauge::default()
+}
+impl sealed::Create for Gauge {
+    fn create(_: Option<&Buckets>, invalid: Option<Arc<InvalidSink>>) -> Self {
+        Gauge::with_sink(invalid)
     }
 }
 
 impl Instrument for Histogram {
     const KIND: MetricKind = MetricKind::Histogram;
-    fn create(buckets: Option<&Buckets>) -> Self {
-        Histogram::new(buckets.cloned().unwrap_or_default())
+}
+impl sealed::Create for Histogram {
+    fn create(buckets: Option<&Buckets>, invalid: Option<Arc<InvalidSink>>) -> Self {
+        Histogram::new(buckets.cloned().unwrap_or_default(), invalid)
     }
 }
 
@@ -90,6 +109,7 @@ struct FamilyCore<M> {
     budget: usize,
     overflow: OnceLock<M>,
     refused: OnceLock<Counter>,
+    invalid: Option<Arc<InvalidSink>>,
 }
 
 /// Every series of one metric name. [`Family::with_label_values`] finds or
@@ -120,7 +140,7 @@ impl<M> Clone for Family<M> {
 }
 
 impl<M: Instrument> Family<M> {
-    pub(crate) fn new(desc: Descriptor, budget: usize) -> Self {
+    pub(crate) fn new(desc: Descriptor, budget: usize, invalid: Option<Arc<InvalidSink>>) -> Self {
         Family(Arc::new(FamilyCore {
             desc,
             series: RwLock::new(SeriesMap {
@@ -130,6 +150,7 @@ impl<M: Instrument> Family<M> {
             budget,
             overflow: OnceLock::new(),
             refused: OnceLock::new(),
+            invalid,
         }))
     }
 
@@ -171,16 +192,24 @@ impl<M: Instrument> Family<M> {
             }
             return Ok(core
                 .overflow
-                .get_or_init(|| M::create(core.desc.buckets.as_ref()))
+                .get_or_init(|| M::create(core.desc.buckets.as_ref(), core.invalid.clone()))
                 .clone());
         }
-        let handle = M::create(core.desc.buckets.as_ref());
+        let handle = M::create(core.desc.buckets.as_ref(), core.invalid.clone());
         series.push(
             hash,
             values.iter().map(|v| v.as_ref().to_owned()).collect(),
             handle.clone(),
         );
         Ok(handle)
+    }
+
+    /// The existing series for these label values (never creates one).
+    pub(crate) fn get<S: AsRef<str>>(&self, values: &[S]) -> Option<M> {
+        if values.len() != self.0.desc.label_names.len() {
+            return None;
+        }
+        self.0.series.read().find(hash_strs(values), values)
     }
 
     /// The metric name.
@@ -273,7 +302,7 @@ mod tests {
             label_names: vec!["user".to_owned()].into(),
             buckets: None,
         };
-        let family = Family::new(desc, budget);
+        let family = Family::new(desc, budget, None);
         family.count_refusals_in(Counter::default());
         family
     }

@@ -9,14 +9,20 @@
 mod buckets;
 mod exposition;
 mod family;
+mod histogram;
 mod instruments;
+mod invalid;
 mod registry;
+mod spec;
 
 pub use crate::domain::MetricKind;
 pub use buckets::{Buckets, DEFAULT_BUCKETS, MAX_BUCKETS};
 pub(crate) use exposition::render;
 pub use exposition::Format;
 pub use family::{Family, Instrument, OVERFLOW_LABEL};
-pub use instruments::{Counter, Gauge, Histogram, HistogramSnapshot};
-pub use registry::{FamilySpec, DEFAULT_SERIES_BUDGET, DROPPED_RECORDS, MAX_FAMILIES, REFUSED_SERIES};
-pub(crate) use registry::{Registrable, Registry};
+pub use histogram::{Histogram, HistogramSnapshot};
+pub use instruments::{Counter, Gauge};
+pub use invalid::INVALID_UPDATES;
+pub(crate) use registry::{AnyFamily, Registrable, Registry};
+pub use registry::{DEFAULT_SERIES_BUDGET, DROPPED_RECORDS, MAX_FAMILIES, REFUSED_SERIES};
+pub use spec::FamilySpec;

@@ -1,16 +1,20 @@
 //! [`Registry`]: every metric family by name, registered with validation.
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use parking_lot::RwLock;
 
-use super::family::{Descriptor, Family, Instrument};
+use super::family::{Family, Instrument};
+use super::invalid::{InvalidSink, INVALID_UPDATES};
+use super::spec::{descriptor, validate, validate_text, FamilySpec};
 use super::{Buckets, Counter, Gauge, Histogram, MetricKind};
-use crate::domain::rules;
+use crate::domain::{rules, Labels};
 use crate::error::{ObsError, Result};
 
-/// Default number of series one family may hold before folding new label sets into overflow.
+/// Default number of series one family may hold before folding new label
+/// sets into overflow (each family has its own budget; observa's
+/// `observa_*` self-metrics have none).
 pub const DEFAULT_SERIES_BUDGET: usize = 2_000;
 /// Most families one registry holds.
 pub const MAX_FAMILIES: usize = 10_000;
@@ -19,80 +23,69 @@ pub const REFUSED_SERIES: &str = "observa_series_refused_total";
 /// The self-metric counting records repositories dropped to stay within bounds, by entity kind.
 pub const DROPPED_RECORDS: &str = "observa_dropped_total";
 
-/// How to register a family: name, help, unit, label names and (histograms) buckets.
-///
-/// The unit, if given, must be a suffix of the name (`latency_seconds` with
-/// unit `seconds`; for counters before `_total`), as OpenMetrics requires.
-///
-/// ```
-/// use observa::metrics::{Buckets, FamilySpec};
-///
-/// let spec = FamilySpec::new("request_duration_seconds")
-///     .help("Time to serve a request.")
-///     .unit("seconds")
-///     .labels(&["route"])
-///     .buckets(Buckets::exponential(0.001, 2.0, 12)?);
-/// let obs = observa::Observability::builder().service("api", "1").build()?;
-/// let family = obs.metrics().histogram_family(spec)?;
-/// family.with_label_values(&["/orders"])?.observe(0.004);
-/// # Ok::<(), observa::ObsError>(())
-/// ```
-#[derive(Clone, Debug, Default)]
-#[must_use]
-pub struct FamilySpec {
-    name: String,
-    help: Option<String>,
-    unit: Option<String>,
-    label_names: Vec<String>,
-    buckets: Option<Buckets>,
-}
-
-impl FamilySpec {
-    /// A spec for `name`.
-    pub fn new(name: impl Into<String>) -> Self {
-        FamilySpec {
-            name: name.into(),
-            ..FamilySpec::default()
-        }
-    }
-    /// The HELP text.
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-    /// The unit (a suffix of the name).
-    pub fn unit(mut self, unit: impl Into<String>) -> Self {
-        self.unit = Some(unit.into());
-        self
-    }
-    /// The label names, in the order values will be given.
-    pub fn labels(mut self, names: &[&str]) -> Self {
-        self.label_names = names.iter().map(|n| (*n).to_owned()).collect();
-        self
-    }
-    /// The histogram buckets (default [`DEFAULT_BUCKETS`](super::DEFAULT_BUCKETS)).
-    pub fn buckets(mut self, buckets: Buckets) -> Self {
-        self.buckets = Some(buckets);
-        self
-    }
-}
-
 /// A family of any kind, as the registry holds it.
 #[derive(Clone, Debug)]
 pub(crate) enum AnyFamily {
     Counter(Family<Counter>),
     Gauge(Family<Gauge>),
     Histogram(Family<Histogram>),
+    /// An OpenMetrics info family (`target_info`): one constant label set.
+    Info(Arc<InfoFamily>),
+}
+
+/// An info family: a name (without `_info`), help and one label set.
+#[derive(Debug)]
+pub(crate) struct InfoFamily {
+    pub(crate) name: String,
+    pub(crate) help: String,
+    pub(crate) labels: Labels,
 }
 
 impl AnyFamily {
-    fn kind(&self) -> MetricKind {
+    /// The registered name.
+    pub(crate) fn name(&self) -> &str {
         match self {
-            AnyFamily::Counter(_) => MetricKind::Counter,
-            AnyFamily::Gauge(_) => MetricKind::Gauge,
-            AnyFamily::Histogram(_) => MetricKind::Histogram,
+            AnyFamily::Counter(f) => f.name(),
+            AnyFamily::Gauge(f) => f.name(),
+            AnyFamily::Histogram(f) => f.name(),
+            AnyFamily::Info(i) => &i.name,
         }
     }
+
+    /// The label names, in the order values are given (none for info).
+    pub(crate) fn label_names(&self) -> &[String] {
+        match self {
+            AnyFamily::Counter(f) => f.label_names(),
+            AnyFamily::Gauge(f) => f.label_names(),
+            AnyFamily::Histogram(f) => f.label_names(),
+            AnyFamily::Info(_) => &[],
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            AnyFamily::Counter(_) => "counter",
+            AnyFamily::Gauge(_) => "gauge",
+            AnyFamily::Histogram(_) => "histogram",
+            AnyFamily::Info(_) => "info",
+        }
+    }
+}
+
+/// Every name a family renders in either format (counter `x`: `x`,
+/// `x_total`, `x_created`; histogram `x`: `x`, `x_bucket`, `x_sum`,
+/// `x_count`, `x_created`; gauge `x`: `x`; info `x`: `x`, `x_info`).
+fn rendered_names(name: &str, kind: &str) -> Vec<String> {
+    let (base, suffixes): (&str, &[&str]) = match kind {
+        "counter" => (
+            name.strip_suffix("_total").unwrap_or(name),
+            &["", "_total", "_created"],
+        ),
+        "histogram" => (name, &["", "_bucket", "_sum", "_count", "_created"]),
+        "info" => (name, &["", "_info"]),
+        _ => (name, &[""]),
+    };
+    suffixes.iter().map(|s| format!("{base}{s}")).collect()
 }
 
 /// Turns a typed family into the registry's enum and back.
@@ -121,69 +114,128 @@ registrable!(Gauge);
 registrable!(Histogram);
 
 /// All metric families, sorted by name. Registration validates names, label
-/// names, units and buckets, and refuses a name already registered with
-/// another kind, label names, help, unit or buckets.
+/// names, units and buckets, refuses a name already registered with another
+/// kind, label names, help, unit or buckets, and refuses a family that would
+/// render a name another family renders (in either format).
 pub(crate) struct Registry {
-    families: RwLock<BTreeMap<String, AnyFamily>>,
-    series_budget: usize,
+    families: RwLock<Families>,
     refused: Family<Counter>,
     dropped: Family<Counter>,
+    invalid: Family<Counter>,
+}
+
+#[derive(Default)]
+struct Families {
+    by_name: BTreeMap<String, AnyFamily>,
+    /// Every rendered name → the family that renders it.
+    reserved: HashMap<String, String>,
+}
+
+impl Families {
+    /// Refuses `name` if any name it renders is already rendered by another family.
+    fn check_free(&self, name: &str, kind: &str) -> Result<()> {
+        rendered_names(name, kind)
+            .iter()
+            .find_map(|rendered| self.reserved.get(rendered).map(|owner| (rendered, owner)))
+            .map_or(Ok(()), |(rendered, owner)| {
+                Err(ObsError::conflict(
+                    "metric",
+                    format!("`{name}` collides with `{owner}`: both would render `{rendered}`"),
+                ))
+            })
+    }
+
+    fn insert(&mut self, name: String, kind: &str, family: AnyFamily) {
+        for rendered in rendered_names(&name, kind) {
+            self.reserved.insert(rendered, name.clone());
+        }
+        self.by_name.insert(name, family);
+    }
 }
 
 impl Registry {
-    pub(crate) fn new(series_budget: usize) -> Self {
-        let mut families = BTreeMap::new();
-        let mut self_metric = |name: &str, help: &str, label: &str| {
-            let spec = FamilySpec::new(name).help(help).labels(&[label]);
-            let family = Family::new(descriptor(spec), usize::MAX);
-            families.insert(name.to_owned(), AnyFamily::Counter(family.clone()));
+    pub(crate) fn new() -> Self {
+        let mut families = Families::default();
+        let mut self_metric = |name: &str, help: &str, labels: &[&str]| {
+            let spec = FamilySpec::new(name).help(help).labels(labels);
+            let family = Family::new(descriptor(spec), usize::MAX, None);
+            families.insert(name.to_owned(), "counter", AnyFamily::Counter(family.clone()));
             family
         };
         let refused = self_metric(
             REFUSED_SERIES,
             "Label sets folded into a family's overflow series because its series budget was spent.",
-            "family",
+            &["family"],
         );
         let dropped = self_metric(
             DROPPED_RECORDS,
             "Records a bounded repository dropped (oldest first) to stay within capacity or age.",
-            "kind",
+            &["kind"],
+        );
+        let invalid = self_metric(
+            INVALID_UPDATES,
+            "Handle updates refused (NaN, infinite, or negative where the kind forbids it), by family and reason.",
+            &["family", "reason"],
         );
         Registry {
             families: RwLock::new(families),
-            series_budget,
             refused,
             dropped,
+            invalid,
         }
     }
 
     /// Sets `observa_dropped_total{kind}` to a repository's running total.
     pub(crate) fn report_dropped(&self, kind: &str, total: u64) -> Result<()> {
-        self.dropped.with_label_values(&[kind])?.raise_to(total as f64);
+        self.dropped.with_label_values(&[kind])?.raise_to(total);
         Ok(())
     }
 
-    /// Finds or registers the family described by `spec`.
-    pub(crate) fn family<M: Registrable>(&self, spec: FamilySpec) -> Result<Family<M>> {
-        if let Some(existing) = self.families.read().get(&spec.name) {
+    /// The family registered under `name`, if any.
+    pub(crate) fn get(&self, name: &str) -> Option<AnyFamily> {
+        self.families.read().by_name.get(name).cloned()
+    }
+
+    /// Finds or registers the family described by `spec`; a new family holds
+    /// at most `budget` series.
+    pub(crate) fn family<M: Registrable>(&self, spec: FamilySpec, budget: usize) -> Result<Family<M>> {
+        if let Some(existing) = self.families.read().by_name.get(&spec.name) {
             return reuse::<M>(existing, &spec);
         }
-        validate(&spec, M::KIND)?;
         let mut families = self.families.write();
-        if let Some(existing) = families.get(&spec.name) {
+        if let Some(existing) = families.by_name.get(&spec.name) {
             return reuse::<M>(existing, &spec);
         }
-        if families.len() >= MAX_FAMILIES {
-            return Err(ObsError::Capacity {
-                resource: "metric families".into(),
-                limit: MAX_FAMILIES,
-            });
-        }
+        let kind = M::KIND.as_str();
+        families.check_free(&spec.name, kind)?; // a clash names both families
+        validate(&spec, M::KIND)?;
+        check_room(&families)?;
         let name = spec.name.clone();
-        let family = Family::<M>::new(descriptor(spec), self.series_budget);
+        let sink = Arc::new(InvalidSink::new(&name, self.invalid.clone()));
+        let mut spec = spec;
+        if M::KIND == MetricKind::Histogram && spec.buckets.is_none() {
+            spec.buckets = Some(Buckets::default()); // so asking with the defaults agrees
+        }
+        let family = Family::<M>::new(descriptor(spec), budget, Some(sink));
         family.count_refusals_in(self.refused.with_label_values(&[&name])?);
-        families.insert(name, M::wrap(family.clone()));
+        families.insert(name, kind, M::wrap(family.clone()));
         Ok(family)
+    }
+
+    /// Registers the info family `name` (rendered `name_info`) with one label set.
+    pub(crate) fn info(&self, name: &str, help: &str, labels: Labels) -> Result<()> {
+        rules::metric_name("metric", name)?;
+        validate_text("help", help)?;
+        let mut families = self.families.write();
+        families.check_free(name, "info")?;
+        check_room(&families)?;
+        let info = InfoFamily {
+            name: name.to_owned(),
+            help: help.to_owned(),
+            labels,
+        };
+        families.insert(name.to_owned(), "info", AnyFamily::Info(Arc::new(info)));
+        Ok(())
     }
 
     /// Calls `f` for every family, sorted by name.
@@ -191,26 +243,18 @@ impl Registry {
         &self,
         mut f: impl FnMut(&AnyFamily) -> std::fmt::Result,
     ) -> std::fmt::Result {
-        self.families.read().values().try_for_each(&mut f)
+        self.families.read().by_name.values().try_for_each(&mut f)
     }
 }
 
-fn descriptor(spec: FamilySpec) -> Descriptor {
-    let help = OnceLock::new();
-    if let Some(text) = spec.help {
-        let _ = help.set(text);
+fn check_room(families: &Families) -> Result<()> {
+    if families.by_name.len() >= MAX_FAMILIES {
+        return Err(ObsError::Capacity {
+            resource: "metric families".into(),
+            limit: MAX_FAMILIES,
+        });
     }
-    let unit = OnceLock::new();
-    if let Some(text) = spec.unit {
-        let _ = unit.set(text);
-    }
-    Descriptor {
-        name: spec.name,
-        help,
-        unit,
-        label_names: spec.label_names.into(),
-        buckets: spec.buckets,
-    }
+    Ok(())
 }
 
 /// Returns the existing family if `spec` agrees with it; a spec that leaves
@@ -247,101 +291,28 @@ fn reuse<M: Registrable>(existing: &AnyFamily, spec: &FamilySpec) -> Result<Fami
     Ok(family)
 }
 
-fn validate(spec: &FamilySpec, kind: MetricKind) -> Result<()> {
-    rules::metric_name("metric", &spec.name)?;
-    if spec.name.starts_with("observa_") {
-        // self-telemetry names are reserved, so a user family cannot collide with them
-        return Err(ObsError::validation(
-            "metric",
-            "name",
-            &spec.name,
-            "the `observa_` prefix is reserved",
-        ));
-    }
-    for name in &spec.label_names {
-        rules::label_name("metric", name)?;
-        if kind == MetricKind::Histogram && (name == "le" || name == "quantile") {
-            return Err(ObsError::validation(
-                "metric",
-                "label name",
-                name,
-                "reserved on histograms",
-            ));
-        }
-    }
-    let mut sorted = spec.label_names.clone();
-    sorted.sort();
-    if let Some(pair) = sorted.windows(2).find(|w| w[0] == w[1]) {
-        return Err(ObsError::validation(
-            "metric",
-            "label name",
-            &pair[0],
-            "label names must be unique",
-        ));
-    }
-    rules::at_most("metric", "labels", spec.label_names.len(), rules::MAX_LABELS)?;
-    if let Some(help) = &spec.help {
-        validate_text("help", help)?;
-    }
-    if let Some(unit) = &spec.unit {
-        validate_unit(&spec.name, unit, kind)?;
-    }
-    if kind == MetricKind::Histogram
-        && ["_bucket", "_sum", "_count"]
-            .iter()
-            .any(|s| spec.name.ends_with(s))
-    {
-        return Err(ObsError::validation(
-            "metric",
-            "name",
-            &spec.name,
-            "a histogram name must not end in _bucket, _sum or _count",
-        ));
-    }
-    Ok(())
-}
-
-fn validate_text(field: &'static str, text: &str) -> Result<()> {
-    rules::text("metric", field, text, rules::MAX_MESSAGE_LEN)
-}
-
-fn validate_unit(name: &str, unit: &str, kind: MetricKind) -> Result<()> {
-    let fail = |rule: &str| Err(ObsError::validation("metric", "unit", unit, rule));
-    if unit.is_empty() || !unit.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return fail("must match [a-zA-Z0-9_]+");
-    }
-    let base = match kind {
-        MetricKind::Counter => name.strip_suffix("_total").unwrap_or(name),
-        _ => name,
-    };
-    if !base.ends_with(&format!("_{unit}")) {
-        return fail("the metric name must end with `_<unit>` (before `_total` for counters)");
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn re_registration_must_agree() {
-        let r = Registry::new(10);
+        let r = Registry::new();
         let spec = || FamilySpec::new("jobs_total").labels(&["queue"]);
-        let first: Family<Counter> = r.family(spec().help("Jobs run.")).unwrap();
-        let again: Family<Counter> = r.family(spec()).unwrap();
+        let first: Family<Counter> = r.family(spec().help("Jobs run."), 10).unwrap();
+        let again: Family<Counter> = r.family(spec(), 10).unwrap();
         first.with_label_values(&["a"]).unwrap().inc();
         assert_eq!(again.with_label_values(&["a"]).unwrap().get(), 1.0);
         let code = |res: Result<Family<Counter>>| res.unwrap_err().code();
-        assert_eq!(code(r.family(spec().help("Other help."))), "conflict");
-        assert_eq!(code(r.family(FamilySpec::new("jobs_total"))), "conflict");
-        assert_eq!(r.family::<Gauge>(spec()).unwrap_err().code(), "conflict");
+        assert_eq!(code(r.family(spec().help("Other help."), 10)), "conflict");
+        assert_eq!(code(r.family(FamilySpec::new("jobs_total"), 10)), "conflict");
+        assert_eq!(r.family::<Gauge>(spec(), 10).unwrap_err().code(), "conflict");
     }
 
     #[test]
     fn specs_are_validated() {
-        let r = Registry::new(10);
-        let err = |spec| r.family::<Histogram>(spec).unwrap_err().code();
+        let r = Registry::new();
+        let err = |spec| r.family::<Histogram>(spec, 10).unwrap_err().code();
         assert_eq!(err(FamilySpec::new("bad-name")), "validation");
         assert_eq!(err(FamilySpec::new("h_seconds").labels(&["le"])), "validation");
         assert_eq!(
@@ -350,12 +321,86 @@ mod tests {
         );
         assert_eq!(err(FamilySpec::new("h_seconds").unit("bytes")), "validation");
         assert_eq!(err(FamilySpec::new("h_count")), "validation");
+        assert_eq!(err(FamilySpec::new("h_total")), "validation");
         assert_eq!(err(FamilySpec::new("observa_mine")), "validation");
+        assert_eq!(
+            r.family::<Gauge>(FamilySpec::new("g_sum"), 10)
+                .unwrap_err()
+                .code(),
+            "validation"
+        );
         assert!(r
-            .family::<Histogram>(FamilySpec::new("h_seconds").unit("seconds"))
+            .family::<Histogram>(FamilySpec::new("h_seconds").unit("seconds"), 10)
             .is_ok());
         assert!(r
-            .family::<Counter>(FamilySpec::new("sent_bytes_total").unit("bytes"))
+            .family::<Counter>(FamilySpec::new("sent_bytes_total").unit("bytes"), 10)
             .is_ok());
+    }
+
+    /// Registers `first` then `second` (each a kind and a name); returns the second's error.
+    fn collide(first: (&str, &str), second: (&str, &str)) -> Option<ObsError> {
+        let r = Registry::new();
+        let register = |(kind, name): (&str, &str)| -> Result<()> {
+            let spec = FamilySpec::new(name);
+            match kind {
+                "counter" => r.family::<Counter>(spec, 10).map(drop),
+                "gauge" => r.family::<Gauge>(spec, 10).map(drop),
+                "histogram" => r.family::<Histogram>(spec, 10).map(drop),
+                _ => r.info(name, "Info.", Labels::empty()),
+            }
+        };
+        register(first).expect("the first registration is accepted");
+        register(second).err()
+    }
+
+    #[test]
+    fn families_that_render_the_same_name_are_refused() {
+        let cases = [
+            (("counter", "jobs"), ("counter", "jobs_total"), "jobs_total"),
+            (("counter", "jobs_total"), ("counter", "jobs"), "jobs"),
+            (("counter", "req"), ("gauge", "req_total"), "req_total"),
+            (("counter", "req"), ("gauge", "req_created"), "req_created"),
+            (("histogram", "size"), ("gauge", "size_count"), "size_count"),
+            (("gauge", "lat"), ("counter", "lat_total"), "lat"),
+            (("histogram", "size"), ("counter", "size_count"), "size_count"),
+            (("histogram", "size"), ("gauge", "size_bucket_created"), ""),
+            (("info", "target"), ("gauge", "target_info"), "target_info"),
+            (("gauge", "target"), ("info", "target"), "target"),
+        ];
+        for (first, second, rendered) in cases {
+            let err = collide(first, second);
+            if rendered.is_empty() {
+                assert!(err.is_none(), "{first:?} then {second:?}: {err:?}");
+                continue;
+            }
+            let err = err.unwrap_or_else(|| panic!("{first:?} then {second:?} was accepted"));
+            let message = err.to_string();
+            assert_eq!(err.code(), "conflict", "{message}");
+            assert!(
+                message.contains(&format!("`{}`", first.1)),
+                "names the registered family: {message}"
+            );
+            assert!(
+                message.contains(&format!("`{}`", second.1)),
+                "names the refused family: {message}"
+            );
+            assert!(
+                message.contains(&format!("`{rendered}`")),
+                "names the clash: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn self_metrics_are_reserved_too() {
+        // the `observa_` prefix is refused, and the names self-metrics render are reserved
+        let r = Registry::new();
+        assert!(r.family::<Counter>(FamilySpec::new(INVALID_UPDATES), 10).is_err());
+        assert_eq!(
+            r.info("observa_dropped", "x", Labels::empty())
+                .unwrap_err()
+                .code(),
+            "conflict"
+        );
     }
 }

@@ -55,6 +55,16 @@ impl Collector for RegistryCollector {
                 let (sum, count) = h.visit(|bound, c| buckets.push((bound, c)));
                 e.encode_histogram::<NoLabelSet>(sum, count, &buckets, None)
             }),
+            AnyFamily::Info(info) => {
+                let help = escape_help(&info.help);
+                let mut metric = encoder.encode_descriptor(&info.name, &help, None, MetricType::Info)?;
+                let names: Vec<String> = info.labels.iter().map(|(n, _)| n.to_owned()).collect();
+                let values: Vec<String> = info.labels.iter().map(|(_, v)| v.to_owned()).collect();
+                metric.encode_info(&SeriesLabels {
+                    names: &names,
+                    values: &values,
+                })
+            }
         })
     }
 }

@@ -34,7 +34,27 @@ pub(super) fn encode(out: &mut String, registry: &Registry) -> fmt::Result {
             sample(out, name, "_sum", labels, None, |o| number(o, sum))?;
             sample(out, name, "_count", labels, None, |o| integer(o, count))
         }),
+        AnyFamily::Info(info) => {
+            // 0.0.4 has no info type: an info-style gauge `name_info{...} 1`
+            let name = format!("{}_info", info.name);
+            header(out, &name, &info.help, "gauge");
+            let names: Vec<String> = info.labels.iter().map(|(n, _)| n.to_owned()).collect();
+            let values: Vec<String> = info.labels.iter().map(|(_, v)| v.to_owned()).collect();
+            sample(out, &name, "", (&names, &values), None, |o| o.push('1'))
+        }
     })
+}
+
+fn header(out: &mut String, name: &str, help: &str, kind: &str) {
+    out.push_str("# HELP ");
+    out.push_str(name);
+    out.push(' ');
+    escape_help(out, help);
+    out.push_str("\n# TYPE ");
+    out.push_str(name);
+    out.push(' ');
+    out.push_str(kind);
+    out.push('\n');
 }
 
 type Labels<'a> = (&'a [String], &'a [String]);
@@ -53,15 +73,7 @@ fn encode_family<M: Instrument>(
     } else {
         desc.name.as_str()
     };
-    out.push_str("# HELP ");
-    out.push_str(name);
-    out.push(' ');
-    escape_help(out, &desc.help_text());
-    out.push_str("\n# TYPE ");
-    out.push_str(name);
-    out.push(' ');
-    out.push_str(kind.as_str());
-    out.push('\n');
+    header(out, name, &desc.help_text(), kind.as_str());
     family.with_series(|map: &SeriesMap<M>, overflow| {
         for super::super::family::Series { values, handle, .. } in &map.entries {
             series(out, name, (&desc.label_names, values), handle)?;
