@@ -95,7 +95,9 @@ pub fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) -> bool 
 
 /// A registry whose text exposition is at least `bytes` long.
 pub fn registry_of_size(bytes: usize) -> Observability {
-    let per_series = 100;
+    // long label values: few series, so building and rendering stay quick
+    let padding = "x".repeat(1000);
+    let per_series = padding.len() + 60;
     let series = bytes / per_series + 1;
     let obs = Observability::builder()
         .service("big", "1")
@@ -107,7 +109,7 @@ pub fn registry_of_size(bytes: usize) -> Observability {
         .counter_family(FamilySpec::new("padded_requests_total").labels(&["route", "instance"]))
         .unwrap();
     for i in 0..series {
-        let route = format!("/a/rather/long/route/name/used/to/pad/the/output/{i:08}");
+        let route = format!("/{padding}/{i:08}");
         family
             .with_label_values(&[&route, "instance-0001"])
             .unwrap()
