@@ -39,7 +39,7 @@ fn an_undelivered_body_holds_up_nothing() {
     // declares a body and never sends it
     let mut holder = std::net::TcpStream::connect(addr).unwrap();
     holder
-        .write_all(b"GET /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n")
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 4096\r\n\r\n")
         .unwrap();
     std::thread::sleep(Duration::from_millis(50));
     let mut latencies = Vec::new();
@@ -62,7 +62,7 @@ fn an_undelivered_body_holds_up_nothing() {
 
 #[test]
 fn a_client_that_never_reads_stops_nothing() {
-    let obs = registry_of_size(2 << 20);
+    let obs = registry_of_size(5 << 20); // more than loopback socket buffers absorb
     let server = observa::http::serve(&obs, "127.0.0.1:0").unwrap();
     let addr = server.local_addr();
     let mut stalled = stalled_reader(addr);
