@@ -55,7 +55,11 @@ fn serve_observa() {
 }
 
 fn serve_peer() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     metrics_exporter_prometheus::PrometheusBuilder::new()
         .with_http_listener(addr)
@@ -97,7 +101,10 @@ fn compare() {
             .and_then(|s| s.parse().ok())
             .unwrap_or(5),
     );
-    println!("/metrics, {} series, {CLIENTS} keep-alive clients, {window:?} measured", FAMILIES * VALUES);
+    println!(
+        "/metrics, {} series, {CLIENTS} keep-alive clients, {window:?} measured",
+        FAMILIES * VALUES
+    );
     println!(
         "| server | requests/s | p50 | p99 | max | longest gap | body | threads | RSS |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
@@ -129,7 +136,9 @@ fn measure(role: &str, window: Duration) -> Figures {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let addr: SocketAddr = line.trim().parse().unwrap();
     let body_bytes = scrape_once(addr);
 
