@@ -80,7 +80,7 @@ fn http2_attempts_leak_no_thread_or_descriptor() {
 fn the_port_is_closed_when_shutdown_returns() {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let obs = obs();
-    for _ in 0..10 {
+    for _ in 0..5 {
         let server = observa::http::serve(&obs, "127.0.0.1:0").unwrap();
         let addr = server.local_addr();
         // a connection open at shutdown, mid-request
