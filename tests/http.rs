@@ -152,3 +152,21 @@ fn readyz_verbose_without_the_token_shows_no_probe_output() {
     assert!(http_get(addr, "/readyz?verbose", &token).body.contains("hunter2"));
     assert!(http_get(addr, "/health", &token).body.contains("hunter2"));
 }
+
+#[test]
+fn serves_and_shuts_down_from_inside_an_async_runtime() {
+    let obs = exercised_registry();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let server = observa::http::serve(&obs, "127.0.0.1:0").unwrap();
+        let addr = server.local_addr();
+        let status = tokio::task::spawn_blocking(move || http_get(addr, "/livez", &[]).status)
+            .await
+            .unwrap();
+        assert_eq!(status, 200);
+        drop(server);
+    });
+}

@@ -75,7 +75,8 @@ fn slow_heads_and_idle_connections_are_closed() {
     let obs = obs();
     let config = HttpConfig::default()
         .header_read_timeout(Duration::from_millis(200))
-        .idle_timeout(Duration::from_millis(300));
+        .idle_timeout(Duration::from_millis(300))
+        .health_deadline(Duration::from_millis(100));
     let server = start(&obs, config);
     let addr = server.local_addr();
     for opening in [&b"GET /livez HTTP/1.1\r\nHost:"[..], b""] {

@@ -133,8 +133,9 @@ impl HttpConfig {
         self.header_read_timeout = timeout;
         self
     }
-    /// A connection on which no byte arrives for this long while the server
-    /// waits to read is closed (default 30 s).
+    /// A connection on which no byte moves for this long while the server
+    /// waits to read is closed (default 30 s). It must be longer than the
+    /// [`health_deadline`](Self::health_deadline), which a request may wait.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = timeout;
         self
@@ -204,6 +205,15 @@ impl HttpConfig {
         if let Some((setting, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(ObsError::configuration(setting, "must be greater than zero"));
         }
+        if self.idle_timeout <= self.health_deadline {
+            return Err(ObsError::configuration(
+                "http idle_timeout",
+                format!(
+                    "{:?} must be longer than the health deadline ({:?})",
+                    self.idle_timeout, self.health_deadline
+                ),
+            ));
+        }
         if self.max_header_bytes < MIN_HEADER_BYTES {
             return Err(ObsError::configuration(
                 "http max_header_bytes",
@@ -231,6 +241,7 @@ mod tests {
             HttpConfig::default().header_read_timeout(Duration::ZERO),
             HttpConfig::default().max_header_bytes(1024),
             HttpConfig::default().max_health_in_flight(0),
+            HttpConfig::default().idle_timeout(Duration::from_secs(1)),
         ];
         for config in refused {
             let err = config.validate().unwrap_err();
