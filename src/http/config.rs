@@ -34,7 +34,10 @@ const MIN_HEADER_BYTES: usize = 8 * 1024;
 ///     .max_connections(64)
 ///     .header_read_timeout(Duration::from_secs(5));
 /// assert_eq!(config.addr(), "127.0.0.1:9464");
-/// assert_eq!(config.max_connections_value(), 64);
+/// let obs = observa::Observability::builder().service("api", "1").build()?;
+/// let server = observa::http::HttpServer::start(&obs, config.bind("127.0.0.1:0"))?;
+/// server.shutdown();
+/// # Ok::<(), observa::ObsError>(())
 /// ```
 #[derive(Clone)]
 #[must_use]
@@ -120,10 +123,6 @@ impl HttpConfig {
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n;
         self
-    }
-    /// The configured connection cap.
-    pub fn max_connections_value(&self) -> usize {
-        self.max_connections
     }
     /// Time for a whole request head to arrive, counted from when the server
     /// starts waiting for it (the connection opened or the previous response
