@@ -2,6 +2,7 @@
 //! refuses while none are free and serves again once they are. Runs in a
 //! child process (this test binary re-executed) with a lowered
 //! `RLIMIT_NOFILE`, so the exhaustion touches nothing else.
+#![cfg(target_os = "linux")]
 
 use std::fs::File;
 use std::io::{Read, Write};

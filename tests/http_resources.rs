@@ -1,6 +1,7 @@
 //! Threads, descriptors and the port: what the endpoint holds on to. The
 //! tests count this process's threads and descriptors, so they run one at a
 //! time.
+#![cfg(target_os = "linux")]
 
 mod http_support;
 
