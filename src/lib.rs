@@ -25,10 +25,11 @@ pub use domain::{
     MetricKind, Observation, Span, SpanEvent, SpanId, SpanKind, SpanStatus, TraceId,
 };
 pub use error::{ObsError, Result};
-pub use factory::{
-    create_alert, create_health_check, create_log_entry, create_metric, create_trace, Factory,
+pub use factory::Factory;
+pub use global::{
+    create_alert, create_health_check, create_log_entry, create_metric, create_trace, global, install_global,
+    monitor, monitor_result, LazyMonitor,
 };
-pub use global::{global, install_global, monitor, monitor_result};
 
 /// The names most programs need: `use observa::prelude::*;`.
 ///

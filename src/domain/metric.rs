@@ -303,7 +303,7 @@ impl MetricBuilder {
             .kind
             .unwrap_or_else(|| MetricKind::infer(&self.name, &self.unit));
         Metric::validate(MetricFields {
-            id: Uuid::new_v4(),
+            id: super::random_uuid(),
             labels: Labels::new(self.labels)?,
             name: self.name,
             value: self.value,

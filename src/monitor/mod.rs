@@ -9,18 +9,16 @@
 //!   the default buckets (calls that end in `cancelled` are not timed);
 //! - `function_calls_concurrent{function, module}`, calls in flight.
 
+mod expansion;
 mod future;
 mod guard;
-mod lazy;
-mod macros;
 
 use std::sync::Arc;
 
+#[doc(hidden)]
+pub use expansion::{__call_once, __monitored_future, OtherOutcome, Probe, ResultOutcome};
 pub use future::Monitored;
 pub use guard::CallGuard;
-pub use lazy::LazyMonitor;
-#[doc(hidden)]
-pub use lazy::{__call_once, __monitored_future, OtherOutcome, Probe, ResultOutcome};
 
 use crate::domain::{AlertSeverity, LogEntry, LogLevel};
 use crate::error::Result;

@@ -1,9 +1,19 @@
-//! The opt-in global container behind the free-function API.
+//! The opt-in global container and what uses it: the free `create_*`
+//! functions, `monitor`/`monitor_result`, and the [`LazyMonitor`] statics
+//! that `monitored!` expands to.
 //!
 //! Nothing is global until [`install_global`] is called; it can be called
-//! once per process.
+//! once per process. This module sits above the container: it uses the
+//! container, never the other way round.
+
+mod create;
+mod lazy_monitor;
+mod monitored_macro;
 
 use std::sync::OnceLock;
+
+pub use create::{create_alert, create_health_check, create_log_entry, create_metric, create_trace};
+pub use lazy_monitor::LazyMonitor;
 
 use crate::container::Observability;
 use crate::error::{ObsError, Result};

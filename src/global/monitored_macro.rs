@@ -328,19 +328,19 @@ macro_rules! __monitored_body {
     }};
 }
 
-/// The function's monitor: a `static` [`LazyMonitor`](crate::monitor::LazyMonitor),
+/// The function's monitor: a `static` [`LazyMonitor`](crate::LazyMonitor),
 /// labelled with `Self`'s name inside an `impl` block.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __monitored_monitor {
     ($name:ident) => {{
-        static __OBSERVA_MONITOR: $crate::monitor::LazyMonitor =
-            $crate::monitor::LazyMonitor::new(::core::module_path!(), ::core::stringify!($name));
+        static __OBSERVA_MONITOR: $crate::LazyMonitor =
+            $crate::LazyMonitor::new(::core::module_path!(), ::core::stringify!($name));
         __OBSERVA_MONITOR.get()
     }};
     ($name:ident Self) => {{
-        static __OBSERVA_MONITOR: $crate::monitor::LazyMonitor =
-            $crate::monitor::LazyMonitor::new(::core::module_path!(), ::core::stringify!($name));
+        static __OBSERVA_MONITOR: $crate::LazyMonitor =
+            $crate::LazyMonitor::new(::core::module_path!(), ::core::stringify!($name));
         __OBSERVA_MONITOR.get_for::<Self>()
     }};
 }

@@ -1,11 +1,9 @@
-//! [`LazyMonitor`] and the run-time helpers of the `monitored!` macro: a
-//! monitor resolved from the installed global container and cached in a
-//! `static`, the result classification, and the future wrapper.
+//! [`LazyMonitor`]: a [`Monitor`] resolved from the installed global
+//! container on first use and cached, the `static` behind `monitored!`.
 
-use std::future::Future;
 use std::sync::OnceLock;
 
-use super::{Monitor, Monitored, Outcome};
+use crate::monitor::Monitor;
 
 /// A [`Monitor`] resolved on first use from the global container (see
 /// [`install_global`](crate::install_global)) and cached; `monitored!` puts
@@ -13,7 +11,7 @@ use super::{Monitor, Monitored, Outcome};
 /// [`get`](LazyMonitor::get) returns `None` and calls run unmeasured.
 ///
 /// ```
-/// use observa::monitor::LazyMonitor;
+/// use observa::LazyMonitor;
 ///
 /// static PARSE: LazyMonitor = LazyMonitor::new(module_path!(), "parse");
 /// assert!(PARSE.get().is_none()); // nothing installed in this example
@@ -41,7 +39,7 @@ impl LazyMonitor {
         if let Some(monitor) = self.resolved.get() {
             return Some(monitor);
         }
-        let obs = crate::global()?;
+        let obs = super::global()?;
         Some(
             self.resolved
                 .get_or_init(|| obs.monitor_in(self.module, self.function)),
@@ -55,7 +53,7 @@ impl LazyMonitor {
     ///
     /// ```
     /// use observa::metrics::Format;
-    /// use observa::monitor::LazyMonitor;
+    /// use observa::LazyMonitor;
     ///
     /// struct Wrapper<T>(T);
     /// static NEW: LazyMonitor = LazyMonitor::new(module_path!(), "new");
@@ -72,7 +70,7 @@ impl LazyMonitor {
         if let Some(monitor) = self.resolved.get() {
             return Some(monitor);
         }
-        let obs = crate::global()?;
+        let obs = super::global()?;
         Some(self.resolved.get_or_init(|| {
             let ty = type_label(std::any::type_name::<T>());
             obs.monitor_in(self.module, &format!("{ty}::{}", self.function))
@@ -88,56 +86,6 @@ fn type_label(type_name: &str) -> &str {
     let is_ident = |c: char| c.is_alphanumeric() || c == '_';
     let last = last.rsplit(' ').next().unwrap_or(last);
     last.trim_matches(|c: char| !is_ident(c))
-}
-
-/// Runs a `monitored!` body once. Taking `FnOnce` makes the closure
-/// `FnOnce`, so the body may return a borrow of what it captured
-/// (`&mut self -> &mut T`).
-#[doc(hidden)]
-#[inline(always)]
-pub fn __call_once<R>(body: impl FnOnce() -> R) -> R {
-    body()
-}
-
-/// Wraps the future a `monitored!` fn returns, if a monitor is resolved.
-#[doc(hidden)]
-#[inline]
-pub fn __monitored_future<F: Future>(
-    monitor: Option<&Monitor>,
-    future: F,
-    classify: fn(&F::Output) -> Outcome,
-) -> Monitored<F> {
-    Monitored::optional(monitor.cloned(), future, classify)
-}
-
-/// Classifies a return value for `monitored!` without knowing its type in
-/// advance: `Result`s by `is_err`, anything else as `ok` (autoref
-/// specialisation: the `Result` impl is on `Probe`, the fallback on `&Probe`).
-#[doc(hidden)]
-pub struct Probe<'a, T>(pub &'a T);
-
-#[doc(hidden)]
-pub trait ResultOutcome {
-    fn outcome(&self) -> Outcome;
-}
-
-impl<T, E> ResultOutcome for Probe<'_, Result<T, E>> {
-    #[inline]
-    fn outcome(&self) -> Outcome {
-        Outcome::of_result(self.0)
-    }
-}
-
-#[doc(hidden)]
-pub trait OtherOutcome {
-    fn outcome(&self) -> Outcome;
-}
-
-impl<T> OtherOutcome for &Probe<'_, T> {
-    #[inline]
-    fn outcome(&self) -> Outcome {
-        Outcome::Ok
-    }
 }
 
 #[cfg(test)]
