@@ -1,0 +1,80 @@
+//! [`FileSink`]: JSON lines into a [`RotatingFile`].
+
+use std::io;
+use std::path::PathBuf;
+
+use chrono::Utc;
+
+use super::{JsonEncoder, Record, Resource, RotatingFile, RotationPolicy, Sink};
+
+/// Writes every record as a JSON line (see [`JsonEncoder`]) to a
+/// [`RotatingFile`]. Run it behind a [`QueuedSink`](super::QueuedSink): the
+/// queue flushes it after every batch.
+///
+/// ```
+/// use std::time::Duration;
+/// use observa::sinks::{FileSink, QueuedSink, Resource, RotationPolicy};
+/// use observa::{LogEntry, LogLevel};
+///
+/// let dir = std::env::temp_dir().join(format!("observa-doc-file-sink-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let policy = RotationPolicy::new().max_bytes(10 * 1024 * 1024).keep_files(5);
+/// let file = FileSink::open(dir.join("app.log"), policy, Resource::new("shop", "1.0"))?;
+/// let sink = QueuedSink::spawn(file, 10_000)?;
+/// sink.send(LogEntry::new(LogLevel::Info, "saved to disk")?);
+/// assert!(sink.shutdown(Duration::from_secs(5)));
+/// let text = std::fs::read_to_string(dir.join("app.log"))?;
+/// assert!(text.contains(r#""body":"saved to disk""#));
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct FileSink {
+    file: RotatingFile,
+    encoder: JsonEncoder,
+    buf: Vec<u8>,
+}
+
+impl FileSink {
+    /// Opens (appending) or creates the file at `path`, rotating by `policy`.
+    pub fn open(path: impl Into<PathBuf>, policy: RotationPolicy, resource: Resource) -> io::Result<FileSink> {
+        Ok(FileSink::new(RotatingFile::open(path, policy)?, resource))
+    }
+
+    /// Writes to an already opened file (for instance one with an injected clock).
+    ///
+    /// ```
+    /// use observa::sinks::{FileSink, Resource, RotatingFile, RotationPolicy, SystemClock};
+    ///
+    /// let path = std::env::temp_dir().join(format!("observa-doc-file-new-{}.log", std::process::id()));
+    /// let file = RotatingFile::open_with_clock(&path, RotationPolicy::new(), SystemClock)?;
+    /// let sink = FileSink::new(file, Resource::new("shop", "1.0"));
+    /// assert_eq!(sink.file().path(), path);
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn new(file: RotatingFile, resource: Resource) -> FileSink {
+        FileSink {
+            file,
+            encoder: JsonEncoder::new(resource),
+            buf: Vec::with_capacity(512),
+        }
+    }
+
+    /// The file it writes to.
+    pub fn file(&self) -> &RotatingFile {
+        &self.file
+    }
+}
+
+impl Sink for FileSink {
+    fn write(&mut self, record: &Record) -> io::Result<()> {
+        self.buf.clear();
+        self.encoder.encode(record, Utc::now(), &mut self.buf);
+        self.file.write_line(&self.buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
