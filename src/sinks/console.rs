@@ -225,7 +225,11 @@ fn pretty_span(out: &mut Vec<u8>, span: &Span, paint: Paint) {
         let micros = duration.num_microseconds().unwrap_or(i64::MAX);
         out.extend_from_slice(format!(" {}.{:03}ms", micros / 1000, micros % 1000).as_bytes());
     }
-    let status_style = if span.status() == SpanStatus::Error { "\x1b[31m" } else { DIM };
+    let status_style = if span.status() == SpanStatus::Error {
+        "\x1b[31m"
+    } else {
+        DIM
+    };
     out.push(b' ');
     paint.text(out, status_style, span.status().as_str());
     key_value(out, "kind", span.kind().as_str(), paint);
@@ -248,7 +252,11 @@ mod tests {
     use crate::{SpanId, TraceId};
 
     fn pretty(record: Record, colour: bool) -> String {
-        let mut sink = ConsoleSink::new(Vec::new(), Resource::new("shop", "1"), ConsoleFormat::Pretty { colour });
+        let mut sink = ConsoleSink::new(
+            Vec::new(),
+            Resource::new("shop", "1"),
+            ConsoleFormat::Pretty { colour },
+        );
         sink.write(&record).unwrap();
         String::from_utf8(sink.into_inner()).unwrap()
     }
@@ -265,7 +273,10 @@ mod tests {
         let text = pretty(entry.into(), false);
         assert_eq!(text.matches('\n').count(), 1, "{text:?}");
         assert!(text.contains("ERROR bad\\nthing path=/a\\r\\nb"), "{text:?}");
-        assert!(text.contains(&format!("trace_id={trace} span_id={span}")), "{text:?}");
+        assert!(
+            text.contains(&format!("trace_id={trace} span_id={span}")),
+            "{text:?}"
+        );
     }
 
     #[test]
@@ -282,14 +293,21 @@ mod tests {
         let end = child.start() + chrono::Duration::microseconds(2_500);
         let done = child.finish_at(end, SpanStatus::Error).unwrap();
         let text = pretty(done.into(), false);
-        assert!(text.contains("SPAN  charge 2.500ms error kind=internal"), "{text:?}");
-        assert!(text.contains(&format!("parent_span_id={}", root.span_id())), "{text:?}");
+        assert!(
+            text.contains("SPAN  charge 2.500ms error kind=internal"),
+            "{text:?}"
+        );
+        assert!(
+            text.contains(&format!("parent_span_id={}", root.span_id())),
+            "{text:?}"
+        );
     }
 
     #[test]
     fn json_format_writes_the_encoder_line() {
         let mut sink = ConsoleSink::new(Vec::new(), Resource::new("shop", "1"), ConsoleFormat::Json);
-        sink.write(&LogEntry::new(LogLevel::Info, "hi").unwrap().into()).unwrap();
+        sink.write(&LogEntry::new(LogLevel::Info, "hi").unwrap().into())
+            .unwrap();
         let text = String::from_utf8(sink.into_inner()).unwrap();
         let json: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
         assert_eq!(json["body"], "hi");

@@ -37,7 +37,11 @@ pub struct FileSink {
 
 impl FileSink {
     /// Opens (appending) or creates the file at `path`, rotating by `policy`.
-    pub fn open(path: impl Into<PathBuf>, policy: RotationPolicy, resource: Resource) -> io::Result<FileSink> {
+    pub fn open(
+        path: impl Into<PathBuf>,
+        policy: RotationPolicy,
+        resource: Resource,
+    ) -> io::Result<FileSink> {
         Ok(FileSink::new(RotatingFile::open(path, policy)?, resource))
     }
 

@@ -175,7 +175,11 @@ impl JsonEncoder {
         out.extend_from_slice(b",\"severity_text\":\"");
         out.extend_from_slice(severity_text(entry.level()).as_bytes());
         out.extend_from_slice(b"\",\"severity_number\":");
-        out.extend_from_slice(itoa::Buffer::new().format(entry.level().severity_number()).as_bytes());
+        out.extend_from_slice(
+            itoa::Buffer::new()
+                .format(entry.level().severity_number())
+                .as_bytes(),
+        );
         out.extend_from_slice(b",\"body\":");
         string(out, entry.message());
         out.extend_from_slice(b",\"attributes\":{");

@@ -68,7 +68,13 @@ fn log_line_has_the_otel_names_and_optional_fields_only_when_present() {
     let bare = Record::from(LogEntry::new(LogLevel::Info, "plain").unwrap());
     let json: Value = serde_json::from_slice(&encode(&bare, observed)).unwrap();
     let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
-    for absent in ["trace_id", "span_id", "trace_flags", "correlation_id", "instrumentation_scope"] {
+    for absent in [
+        "trace_id",
+        "span_id",
+        "trace_flags",
+        "correlation_id",
+        "instrumentation_scope",
+    ] {
         assert!(!keys.contains(&absent), "{absent} in {keys:?}");
     }
 }
@@ -140,23 +146,26 @@ fn log_entry() -> impl Strategy<Value = (LogEntry, Option<u8>)> {
         -5_000_000_000_000_000_000i64..5_000_000_000_000_000_000,
         prop::option::of(any::<u8>()),
     )
-        .prop_filter_map("valid entries only", |(level, msg, fields, ids, corr, target, ns, flags)| {
-            let mut builder = LogEntry::builder(level, msg).timestamp(Utc.timestamp_nanos(ns));
-            for (key, value) in fields {
-                builder = builder.field(key, value);
-            }
-            if let Some((trace, span)) = ids {
-                let trace = TraceId::from_bytes(trace).ok()?;
-                builder = builder.trace(trace, span.and_then(|s| SpanId::from_bytes(s).ok()));
-            }
-            if let Some(corr) = corr {
-                builder = builder.correlation_id(corr);
-            }
-            if let Some(target) = target {
-                builder = builder.target(target);
-            }
-            builder.build().ok().map(|entry| (entry, flags))
-        })
+        .prop_filter_map(
+            "valid entries only",
+            |(level, msg, fields, ids, corr, target, ns, flags)| {
+                let mut builder = LogEntry::builder(level, msg).timestamp(Utc.timestamp_nanos(ns));
+                for (key, value) in fields {
+                    builder = builder.field(key, value);
+                }
+                if let Some((trace, span)) = ids {
+                    let trace = TraceId::from_bytes(trace).ok()?;
+                    builder = builder.trace(trace, span.and_then(|s| SpanId::from_bytes(s).ok()));
+                }
+                if let Some(corr) = corr {
+                    builder = builder.correlation_id(corr);
+                }
+                if let Some(target) = target {
+                    builder = builder.target(target);
+                }
+                builder.build().ok().map(|entry| (entry, flags))
+            },
+        )
 }
 
 proptest! {
@@ -173,9 +182,10 @@ proptest! {
         prop_assert_eq!(json["severity_number"].as_u64(), Some(u64::from(entry.level().severity_number())));
         let fields: BTreeMap<String, Value> = serde_json::from_value(json["attributes"].clone()).unwrap();
         prop_assert_eq!(&fields, entry.fields());
-        prop_assert_eq!(json.get("trace_id").and_then(Value::as_str), entry.trace_id().map(|t| t.to_string()).as_deref());
-        prop_assert_eq!(json.get("span_id").and_then(Value::as_str), entry.span_id().map(|s| s.to_string()).as_deref());
-        prop_assert_eq!(json.get("trace_flags").and_then(Value::as_str), flags.map(|f| format!("{f:02x}")).as_deref());
+        let text = |key: &str| json.get(key).and_then(Value::as_str).map(String::from);
+        prop_assert_eq!(text("trace_id"), entry.trace_id().map(|t| t.to_string()));
+        prop_assert_eq!(text("span_id"), entry.span_id().map(|s| s.to_string()));
+        prop_assert_eq!(text("trace_flags"), flags.map(|f| format!("{f:02x}")));
         prop_assert_eq!(json.get("correlation_id").and_then(Value::as_str), entry.correlation_id());
         prop_assert_eq!(json["instrumentation_scope"]["name"].as_str(), entry.target());
         let at: DateTime<Utc> = json["timestamp"].as_str().unwrap().parse().unwrap();

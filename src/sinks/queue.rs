@@ -122,6 +122,8 @@ struct State {
     accepted: u64,
     /// Records the writer has finished with (written and flushed, or counted as dropped).
     finished: u64,
+    /// Records the writer has taken and not yet finished with.
+    in_flight: usize,
     writer: Writer,
     closing: bool,
     exited: bool,
@@ -146,7 +148,8 @@ struct Shared {
 /// [`flush`](QueuedSink::flush) waits, up to a deadline, until everything
 /// sent before it is written and flushed; dropping the sink (or
 /// [`shutdown`](QueuedSink::shutdown)) drains the queue the same way.
-/// At most `capacity` records wait in the queue, plus one batch being written.
+/// At most `capacity` records are held at any time: those waiting plus the
+/// batch being written.
 ///
 /// ```
 /// use std::time::Duration;
@@ -175,6 +178,7 @@ impl QueuedSink {
                 queue: VecDeque::new(),
                 accepted: 0,
                 finished: 0,
+                in_flight: 0,
                 writer: Writer::Busy,
                 closing: false,
                 exited: false,
@@ -200,12 +204,12 @@ impl QueuedSink {
         let record = record.into();
         let shared = &*self.shared;
         let mut state = shared.state.lock();
-        if state.queue.len() < shared.capacity {
+        if state.queue.len() + state.in_flight < shared.capacity {
             state.queue.push_back(record);
             state.accepted += 1;
             let wake = match state.writer {
                 Writer::Idle => true,
-                Writer::Lingering => state.queue.len() == shared.capacity.div_ceil(2),
+                Writer::Lingering => state.queue.len() + state.in_flight == shared.capacity.div_ceil(2),
                 Writer::Busy => false,
             };
             drop(state);
@@ -237,7 +241,8 @@ impl QueuedSink {
 
     /// Stops accepting records, waits up to `timeout` for the queue to be
     /// written and flushed, and stops the writer. Records still queued at the
-    /// deadline are dropped and counted (`shutdown_timeout`); `true` if none were.
+    /// deadline are dropped and counted (`shutdown_timeout`); the batch the
+    /// writer is stuck in is left to it. `true` if everything was written.
     pub fn shutdown(mut self, timeout: Duration) -> bool {
         self.close(timeout)
     }
@@ -255,7 +260,7 @@ impl QueuedSink {
         Arc::clone(&self.shared.drops)
     }
 
-    /// How many records are waiting in the queue (not counting a batch being written).
+    /// How many records are held: waiting, or in the batch being written.
     ///
     /// ```
     /// use observa::sinks::{MemorySink, QueuedSink, Resource};
@@ -265,7 +270,8 @@ impl QueuedSink {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn queued(&self) -> usize {
-        self.shared.state.lock().queue.len()
+        let state = self.shared.state.lock();
+        state.queue.len() + state.in_flight
     }
 
     /// The most records the queue holds.
@@ -300,7 +306,7 @@ impl QueuedSink {
         for record in &abandoned {
             shared.drops.add(record, SHUTDOWN_TIMEOUT, 1);
         }
-        abandoned.is_empty()
+        false
     }
 }
 
@@ -344,12 +350,14 @@ fn write_until_closed(shared: &Shared, mut sink: impl Sink) {
                 return;
             }
             std::mem::swap(&mut state.queue, &mut batch);
+            state.in_flight = batch.len();
         }
         let taken = batch.len() as u64;
         write_batch(shared, &mut sink, &batch);
         batch.clear();
         let mut state = shared.state.lock();
         state.finished += taken;
+        state.in_flight = 0;
         shared.progress.notify_all();
     }
 }

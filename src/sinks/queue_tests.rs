@@ -9,6 +9,7 @@ const DEADLINE: Duration = Duration::from_secs(10);
 #[derive(Clone, Default)]
 struct Probe {
     written: Arc<AtomicUsize>,
+    entered: Arc<AtomicUsize>,
     flushes: Arc<AtomicUsize>,
     gate: Arc<(Mutex<bool>, Condvar)>,
     blocked: bool,
@@ -37,6 +38,7 @@ impl Probe {
 impl Sink for Probe {
     fn write(&mut self, _record: &Record) -> io::Result<()> {
         self.seen += 1;
+        self.entered.fetch_add(1, Ordering::SeqCst);
         if self.blocked {
             let mut open = self.gate.0.lock();
             let until = Instant::now() + Duration::from_secs(30);
@@ -79,9 +81,14 @@ fn a_stuck_writer_never_blocks_the_caller_and_drops_are_counted() {
     assert!(elapsed < Duration::from_secs(5), "100,000 sends took {elapsed:?}");
     let drops = sink.drops();
     assert_eq!(drops.get("log_entry", "queue_full"), (100_000 - accepted) as u64);
-    // The queue plus the one record the stuck writer holds.
-    assert!(accepted <= 1_001, "accepted {accepted}");
-    assert!(!sink.flush(Duration::from_millis(50)), "nothing can be written yet");
+    assert_eq!(
+        accepted, 1_000,
+        "the queue and the batch held by the writer fill the capacity"
+    );
+    assert!(
+        !sink.flush(Duration::from_millis(50)),
+        "nothing can be written yet"
+    );
 
     probe.release();
     assert!(sink.shutdown(DEADLINE));
@@ -154,16 +161,20 @@ fn a_failed_flush_counts_the_records_it_may_have_lost() {
 fn shutdown_gives_up_at_its_deadline_and_counts_what_was_left() {
     let probe = Probe::stuck();
     let sink = QueuedSink::spawn(probe.clone(), 100).unwrap();
-    for i in 0..50 {
+    sink.send(entry(0));
+    let until = Instant::now() + DEADLINE;
+    while probe.entered.load(Ordering::SeqCst) == 0 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    for i in 1..50 {
         sink.send(entry(i));
     }
     let drops = sink.drops();
     let started = Instant::now();
     assert!(!sink.shutdown(Duration::from_millis(100)));
     assert!(started.elapsed() < Duration::from_secs(5));
-    // The writer holds the batch it took; everything else was abandoned.
-    let abandoned = drops.get("log_entry", "shutdown_timeout");
-    assert!(abandoned >= 1 && abandoned <= 50, "{abandoned}");
+    // The writer is stuck on the first record; the 49 behind it were abandoned.
+    assert_eq!(drops.get("log_entry", "shutdown_timeout"), 49);
     probe.release();
 }
 

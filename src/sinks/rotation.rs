@@ -153,7 +153,9 @@ impl RotatingFile {
         let name = |part: Option<&std::ffi::OsStr>| part.map(|p| p.to_string_lossy().into_owned());
         let stem = name(active.file_stem())
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the log path has no file name"))?;
-        let extension = name(active.extension()).map(|e| format!(".{e}")).unwrap_or_default();
+        let extension = name(active.extension())
+            .map(|e| format!(".{e}"))
+            .unwrap_or_default();
         let file = OpenOptions::new().create(true).append(true).open(&active)?;
         let size = file.metadata()?.len();
         let mut rotating = RotatingFile {

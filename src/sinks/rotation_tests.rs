@@ -11,7 +11,9 @@ struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
 
 impl ManualClock {
     fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> ManualClock {
-        ManualClock(Arc::new(Mutex::new(Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap())))
+        ManualClock(Arc::new(Mutex::new(
+            Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap(),
+        )))
     }
     fn advance(&self, by: Duration) {
         *self.0.lock() += chrono::Duration::from_std(by).unwrap();
@@ -48,7 +50,13 @@ fn read_all(file: &RotatingFile) -> Vec<String> {
     paths.push(file.path().to_path_buf());
     paths
         .iter()
-        .flat_map(|p| fs::read_to_string(p).unwrap().lines().map(String::from).collect::<Vec<_>>())
+        .flat_map(|p| {
+            fs::read_to_string(p)
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 
@@ -64,7 +72,9 @@ fn names(file: &RotatingFile) -> Vec<String> {
 fn no_line_is_lost_or_reordered_across_size_and_time_rotations() {
     let dir = TempDir::new("no-loss");
     let clock = ManualClock::at(2026, 3, 1, 23, 0, 0);
-    let policy = RotationPolicy::new().max_bytes(1_000).every(Duration::from_secs(3600));
+    let policy = RotationPolicy::new()
+        .max_bytes(1_000)
+        .every(Duration::from_secs(3600));
     let mut file = RotatingFile::open_with_clock(dir.0.join("app.log"), policy, clock.clone()).unwrap();
     const K: usize = 5_000;
     for i in 0..K {
@@ -119,12 +129,18 @@ fn a_line_longer_than_the_limit_gets_a_file_of_its_own() {
     let dir = TempDir::new("long");
     let clock = ManualClock::at(2026, 3, 1, 10, 0, 0);
     let mut file =
-        RotatingFile::open_with_clock(dir.0.join("a.log"), RotationPolicy::new().max_bytes(10), clock).unwrap();
+        RotatingFile::open_with_clock(dir.0.join("a.log"), RotationPolicy::new().max_bytes(10), clock)
+            .unwrap();
     for line in ["short\n", "a line far longer than ten bytes\n", "x\n"] {
         file.write_line(line.as_bytes()).unwrap();
     }
     file.flush().unwrap();
-    let contents: Vec<String> = file.rotated_files().unwrap().iter().map(|p| fs::read_to_string(p).unwrap()).collect();
+    let contents: Vec<String> = file
+        .rotated_files()
+        .unwrap()
+        .iter()
+        .map(|p| fs::read_to_string(p).unwrap())
+        .collect();
     assert_eq!(contents, ["short\n", "a line far longer than ten bytes\n"]);
     assert_eq!(read_all(&file).last().unwrap(), "x");
 }
@@ -149,7 +165,9 @@ fn keeps_at_most_n_rotated_files_the_newest() {
 fn deletes_rotated_files_older_than_the_retention_age() {
     let dir = TempDir::new("age");
     let clock = ManualClock::at(2026, 3, 1, 10, 0, 0);
-    let policy = RotationPolicy::new().max_bytes(4).max_age(Duration::from_secs(3 * 3600));
+    let policy = RotationPolicy::new()
+        .max_bytes(4)
+        .max_age(Duration::from_secs(3 * 3600));
     let mut file = RotatingFile::open_with_clock(dir.0.join("app.log"), policy, clock.clone()).unwrap();
     for hour in 0..6 {
         file.write_line(format!("h{hour}\n").as_bytes()).unwrap();
@@ -158,7 +176,15 @@ fn deletes_rotated_files_older_than_the_retention_age() {
     file.write_line(b"now\n").unwrap();
     // Rotations closed at 11:00 .. 16:00; at 16:00 the limit is 13:00.
     let closed: Vec<String> = names(&file).iter().map(|n| n[11..26].to_string()).collect();
-    assert_eq!(closed, ["20260301T130000", "20260301T140000", "20260301T150000", "20260301T160000"]);
+    assert_eq!(
+        closed,
+        [
+            "20260301T130000",
+            "20260301T140000",
+            "20260301T150000",
+            "20260301T160000"
+        ]
+    );
 }
 
 #[test]
@@ -184,11 +210,19 @@ fn reopening_continues_the_sequence_and_appends() {
 #[test]
 fn files_of_other_names_are_left_alone() {
     let dir = TempDir::new("others");
-    for other in ["app.old.log", "app.000001.notadate.log", "other.000001.20260101T000000Z.log", "app.1.20260101T000000Z.log"] {
+    for other in [
+        "app.old.log",
+        "app.000001.notadate.log",
+        "other.000001.20260101T000000Z.log",
+        "app.1.20260101T000000Z.log",
+    ] {
         fs::write(dir.0.join(other), "keep me\n").unwrap();
     }
     let clock = ManualClock::at(2026, 3, 1, 10, 0, 0);
-    let policy = RotationPolicy::new().max_bytes(4).keep_files(0).max_age(Duration::from_secs(1));
+    let policy = RotationPolicy::new()
+        .max_bytes(4)
+        .keep_files(0)
+        .max_age(Duration::from_secs(1));
     let mut file = RotatingFile::open_with_clock(dir.0.join("app.log"), policy, clock).unwrap();
     file.write_line(b"abc\n").unwrap();
     file.write_line(b"def\n").unwrap();
@@ -201,7 +235,8 @@ fn a_failed_rotation_keeps_the_line_and_is_counted() {
     let dir = TempDir::new("fail");
     let clock = ManualClock::at(2026, 3, 1, 10, 0, 0);
     let mut file =
-        RotatingFile::open_with_clock(dir.0.join("app.log"), RotationPolicy::new().max_bytes(4), clock).unwrap();
+        RotatingFile::open_with_clock(dir.0.join("app.log"), RotationPolicy::new().max_bytes(4), clock)
+            .unwrap();
     file.write_line(b"one\n").unwrap();
     // Occupy the name the next rotation would take.
     fs::create_dir(dir.0.join("app.000001.20260301T100000Z.log")).unwrap();
@@ -214,5 +249,11 @@ fn a_failed_rotation_keeps_the_line_and_is_counted() {
 #[test]
 fn a_path_without_a_file_name_is_refused() {
     let err = RotatingFile::open("/", RotationPolicy::new()).unwrap_err();
-    assert!(matches!(err.kind(), io::ErrorKind::InvalidInput | io::ErrorKind::IsADirectory), "{err}");
+    assert!(
+        matches!(
+            err.kind(),
+            io::ErrorKind::InvalidInput | io::ErrorKind::IsADirectory
+        ),
+        "{err}"
+    );
 }
