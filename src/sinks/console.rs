@@ -79,6 +79,15 @@ impl ConsoleSink<BufWriter<Stderr>> {
 
 impl<W: Write + Send + 'static> ConsoleSink<W> {
     /// A sink writing `format` to `out`.
+    ///
+    /// ```
+    /// use observa::sinks::{ConsoleFormat, ConsoleSink, Resource, Sink};
+    ///
+    /// let mut sink = ConsoleSink::new(Vec::new(), Resource::new("shop", "1"), ConsoleFormat::Json);
+    /// sink.write(&observa::LogEntry::new(observa::LogLevel::Info, "hi")?.into())?;
+    /// assert_eq!(sink.into_inner().iter().filter(|&&b| b == b'\n').count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(out: W, resource: Resource, format: ConsoleFormat) -> Self {
         ConsoleSink {
             out,
@@ -101,6 +110,13 @@ impl<W: Write + Send + 'static> ConsoleSink<W> {
     }
 
     /// The writer back.
+    ///
+    /// ```
+    /// use observa::sinks::{ConsoleFormat, ConsoleSink, Resource};
+    ///
+    /// let sink = ConsoleSink::new(Vec::<u8>::new(), Resource::new("shop", "1"), ConsoleFormat::Json);
+    /// assert!(sink.into_inner().is_empty());
+    /// ```
     pub fn into_inner(self) -> W {
         self.out
     }

@@ -37,6 +37,16 @@ pub struct FileSink {
 
 impl FileSink {
     /// Opens (appending) or creates the file at `path`, rotating by `policy`.
+    ///
+    /// ```
+    /// use observa::sinks::{FileSink, Resource, RotationPolicy};
+    ///
+    /// let path = std::env::temp_dir().join(format!("observa-doc-file-open-{}.log", std::process::id()));
+    /// let sink = FileSink::open(&path, RotationPolicy::new(), Resource::new("shop", "1.0"))?;
+    /// assert!(path.exists());
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn open(
         path: impl Into<PathBuf>,
         policy: RotationPolicy,
@@ -66,6 +76,18 @@ impl FileSink {
     }
 
     /// The file it writes to.
+    ///
+    /// ```
+    /// use observa::sinks::{FileSink, Resource, RotationPolicy, Sink};
+    ///
+    /// let path = std::env::temp_dir().join(format!("observa-doc-file-file-{}.log", std::process::id()));
+    /// let mut sink = FileSink::open(&path, RotationPolicy::new(), Resource::new("shop", "1.0"))?;
+    /// sink.write(&observa::LogEntry::new(observa::LogLevel::Info, "hi")?.into())?;
+    /// sink.flush()?;
+    /// assert!(std::fs::read_to_string(sink.file().path())?.contains(r#""body":"hi""#));
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn file(&self) -> &RotatingFile {
         &self.file
     }

@@ -27,6 +27,11 @@ pub struct Resource {
 
 impl Resource {
     /// A resource with a service name and version.
+    ///
+    /// ```
+    /// let resource = observa::sinks::Resource::new("api", "2");
+    /// assert_eq!(resource.as_json(), r#"{"service.name":"api","service.version":"2"}"#);
+    /// ```
     pub fn new(service: impl Into<String>, version: impl Into<String>) -> Resource {
         Resource::from(&ServiceInfo {
             service: service.into(),
@@ -49,6 +54,13 @@ impl Resource {
     }
 
     /// The resource as a JSON object, exactly as it appears in each line.
+    ///
+    /// ```
+    /// let resource = observa::sinks::Resource::new("a\"b", "1");
+    /// let json: serde_json::Value = serde_json::from_str(resource.as_json())?;
+    /// assert_eq!(json["service.name"], "a\"b");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn as_json(&self) -> &str {
         &self.json
     }
@@ -123,6 +135,15 @@ pub struct JsonEncoder {
 
 impl JsonEncoder {
     /// An encoder that stamps every line with `resource`.
+    ///
+    /// ```
+    /// use observa::sinks::{JsonEncoder, Resource};
+    ///
+    /// let encoder = JsonEncoder::new(Resource::new("shop", "1.0"));
+    /// let line = encoder.line(&observa::LogEntry::new(observa::LogLevel::Info, "hi")?.into());
+    /// assert!(line.contains(r#""resource":{"service.name":"shop""#));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn new(resource: Resource) -> JsonEncoder {
         JsonEncoder { resource }
     }
@@ -141,6 +162,19 @@ impl JsonEncoder {
 
     /// Appends `record` as one JSON line (ending in `\n`) to `out`;
     /// `observed` is the log entry's `observed_timestamp` (spans ignore it).
+    ///
+    /// ```
+    /// use chrono::TimeZone;
+    /// use observa::sinks::{JsonEncoder, Record, Resource};
+    ///
+    /// let observed = chrono::Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+    /// let mut out = Vec::new();
+    /// let entry = observa::LogEntry::new(observa::LogLevel::Info, "hi")?;
+    /// JsonEncoder::new(Resource::new("shop", "1.0")).encode(&Record::from(entry), observed, &mut out);
+    /// let text = String::from_utf8(out)?;
+    /// assert!(text.contains(r#""observed_timestamp":"2026-01-02T03:04:05.000000000Z""#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn encode(&self, record: &Record, observed: DateTime<Utc>, out: &mut Vec<u8>) {
         match record {
             Record::Log { entry, trace_flags } => self.log(entry, *trace_flags, observed, out),

@@ -192,3 +192,16 @@ proptest! {
         prop_assert_eq!(at, entry.timestamp());
     }
 }
+
+proptest! {
+    #[test]
+    fn the_readable_console_line_of_any_entry_is_one_line((entry, _) in log_entry(), colour in any::<bool>()) {
+        use crate::sinks::{ConsoleFormat, ConsoleSink, Sink};
+        let mut sink = ConsoleSink::new(Vec::new(), Resource::new("shop", "1"), ConsoleFormat::Pretty { colour });
+        sink.write(&Record::from(entry.clone())).unwrap();
+        let text = String::from_utf8(sink.into_inner()).unwrap();
+        prop_assert_eq!(text.matches('\n').count(), 1);
+        prop_assert!(text.ends_with('\n'));
+        prop_assert!(!text[..text.len() - 1].contains('\r'));
+    }
+}

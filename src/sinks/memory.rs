@@ -43,6 +43,13 @@ pub struct MemorySink {
 
 impl MemorySink {
     /// An empty buffer for at most `capacity` lines (at least 1).
+    ///
+    /// ```
+    /// use observa::sinks::{MemorySink, Resource, Sink};
+    ///
+    /// let mut sink = MemorySink::new(Resource::new("shop", "1"), 1);
+    /// assert!(sink.lines().is_empty());
+    /// ```
     pub fn new(resource: Resource, capacity: usize) -> MemorySink {
         MemorySink {
             encoder: JsonEncoder::new(resource),
@@ -56,11 +63,31 @@ impl MemorySink {
     }
 
     /// The lines held, oldest first.
+    ///
+    /// ```
+    /// use observa::sinks::{MemorySink, Resource, Sink};
+    ///
+    /// let mut sink = MemorySink::new(Resource::new("shop", "1"), 1);
+    /// sink.write(&observa::LogEntry::new(observa::LogLevel::Info, "hi")?.into())?;
+    /// assert!(sink.lines()[0].starts_with(r#"{"timestamp":"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn lines(&self) -> Vec<String> {
         self.shared.lock().lines.iter().cloned().collect()
     }
 
     /// How many lines were pushed out because the buffer was full.
+    ///
+    /// ```
+    /// use observa::sinks::{MemorySink, Resource, Sink};
+    ///
+    /// let mut sink = MemorySink::new(Resource::new("shop", "1"), 1);
+    /// for _ in 0..3 {
+    ///     sink.write(&observa::LogEntry::new(observa::LogLevel::Info, "hi")?.into())?;
+    /// }
+    /// assert_eq!(sink.evicted(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn evicted(&self) -> u64 {
         self.shared.lock().evicted
     }

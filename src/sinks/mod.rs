@@ -31,20 +31,24 @@
 //! ```
 
 mod console;
+mod drops;
 mod file;
 mod json;
 mod memory;
+mod policy;
 mod queue;
 mod rotation;
 
 use std::io;
 
 pub use console::{ConsoleFormat, ConsoleSink};
+pub use drops::DropCounts;
 pub use file::FileSink;
 pub use json::{JsonEncoder, Resource};
 pub use memory::MemorySink;
-pub use queue::{DropCounts, QueuedSink, DEFAULT_SHUTDOWN_DEADLINE};
-pub use rotation::{Clock, RotatingFile, RotationPolicy, SystemClock};
+pub use policy::{Clock, RotationPolicy, SystemClock};
+pub use queue::{QueuedSink, DEFAULT_SHUTDOWN_DEADLINE};
+pub use rotation::RotatingFile;
 
 use crate::{LogEntry, Span};
 
@@ -162,9 +166,25 @@ impl From<Span> for Record {
 /// ```
 pub trait Sink: Send + 'static {
     /// Writes (or buffers) one record.
+    ///
+    /// ```
+    /// use observa::sinks::{MemorySink, Resource, Sink};
+    ///
+    /// let mut sink: Box<dyn Sink> = Box::new(MemorySink::new(Resource::new("shop", "1"), 10));
+    /// sink.write(&observa::Span::root("op", "shop")?.into())?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn write(&mut self, record: &Record) -> io::Result<()>;
 
     /// Pushes buffered records to their destination. The default does nothing.
+    ///
+    /// ```
+    /// use observa::sinks::{ConsoleFormat, ConsoleSink, Resource, Sink};
+    ///
+    /// let mut sink = ConsoleSink::new(std::io::sink(), Resource::new("shop", "1"), ConsoleFormat::Json);
+    /// sink.flush()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }

@@ -4,101 +4,21 @@
 use std::collections::VecDeque;
 use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-use super::{Record, Sink};
+use super::drops::{kind_index, IO_ERROR, KINDS, QUEUE_FULL, SHUTDOWN_TIMEOUT, SINK_PANIC};
+use super::{DropCounts, Record, Sink};
 
 /// How long dropping a [`QueuedSink`] waits for its queue to drain.
+///
+/// ```
+/// assert_eq!(observa::sinks::DEFAULT_SHUTDOWN_DEADLINE.as_secs(), 5);
+/// ```
 pub const DEFAULT_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
-
-const KINDS: [&str; 2] = ["log_entry", "span"];
-const REASONS: [&str; 4] = ["queue_full", "io_error", "sink_panic", "shutdown_timeout"];
-const QUEUE_FULL: usize = 0;
-const IO_ERROR: usize = 1;
-const SINK_PANIC: usize = 2;
-const SHUTDOWN_TIMEOUT: usize = 3;
-
-/// Records a sink lost, by entity kind (`log_entry`, `span`) and reason:
-///
-/// - `queue_full`: the queue was at capacity when the record was sent;
-/// - `io_error`: the sink's `write` failed, or its `flush` failed after the record was written;
-/// - `sink_panic`: the sink panicked while writing it (the writer thread carries on);
-/// - `shutdown_timeout`: it was still queued when the shutdown deadline passed.
-///
-/// The counts only grow; export them as `observa_dropped_total{kind,reason}`.
-///
-/// ```
-/// use observa::sinks::{MemorySink, QueuedSink, Resource};
-/// use observa::{LogEntry, LogLevel};
-///
-/// let sink = QueuedSink::spawn(MemorySink::new(Resource::new("shop", "1"), 10), 10)?;
-/// let drops = sink.drops();
-/// sink.shutdown(std::time::Duration::from_secs(5));
-/// assert_eq!(drops.total(), 0);
-/// for (kind, reason, count) in drops.snapshot() {
-///     println!("observa_dropped_total{{kind=\"{kind}\",reason=\"{reason}\"}} {count}");
-/// }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Default)]
-pub struct DropCounts {
-    counts: [[AtomicU64; REASONS.len()]; KINDS.len()],
-}
-
-impl DropCounts {
-    /// The count for one kind and reason; 0 for names it does not know.
-    ///
-    /// ```
-    /// let drops = observa::sinks::DropCounts::default();
-    /// assert_eq!(drops.get("log_entry", "queue_full"), 0);
-    /// ```
-    pub fn get(&self, kind: &str, reason: &str) -> u64 {
-        let k = KINDS.iter().position(|&k| k == kind);
-        let r = REASONS.iter().position(|&r| r == reason);
-        match (k, r) {
-            (Some(k), Some(r)) => self.counts[k][r].load(Ordering::Relaxed),
-            _ => 0,
-        }
-    }
-
-    /// Every drop, whatever its kind and reason.
-    ///
-    /// ```
-    /// assert_eq!(observa::sinks::DropCounts::default().total(), 0);
-    /// ```
-    pub fn total(&self) -> u64 {
-        self.counts
-            .iter()
-            .flatten()
-            .map(|c| c.load(Ordering::Relaxed))
-            .sum()
-    }
-
-    /// Every `(kind, reason, count)`, zeros included, in a fixed order.
-    ///
-    /// ```
-    /// let all = observa::sinks::DropCounts::default().snapshot();
-    /// assert!(all.contains(&("span", "io_error", 0)));
-    /// ```
-    pub fn snapshot(&self) -> Vec<(&'static str, &'static str, u64)> {
-        let mut out = Vec::with_capacity(KINDS.len() * REASONS.len());
-        for (k, kind) in KINDS.iter().enumerate() {
-            for (r, reason) in REASONS.iter().enumerate() {
-                out.push((*kind, *reason, self.counts[k][r].load(Ordering::Relaxed)));
-            }
-        }
-        out
-    }
-
-    fn add(&self, record: &Record, reason: usize, n: u64) {
-        self.counts[kind_index(record)][reason].fetch_add(n, Ordering::Relaxed);
-    }
-}
 
 /// What the writer thread is doing, so that senders wake it only when needed.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -171,6 +91,15 @@ pub struct QueuedSink {
 impl QueuedSink {
     /// Starts a writer thread for `sink` behind a queue of `capacity`
     /// records (at least 1). Fails only if the thread cannot be spawned.
+    ///
+    /// ```
+    /// use observa::sinks::{MemorySink, QueuedSink, Resource};
+    ///
+    /// let memory = MemorySink::new(Resource::new("shop", "1"), 10);
+    /// let sink = QueuedSink::spawn(memory.clone(), 10)?;
+    /// assert_eq!(sink.capacity(), 10);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn spawn(sink: impl Sink, capacity: usize) -> io::Result<QueuedSink> {
         let capacity = capacity.max(1);
         let shared = Arc::new(Shared {
@@ -200,6 +129,15 @@ impl QueuedSink {
 
     /// Queues a record for the writer; `false` if the queue was full, in
     /// which case the record is dropped and counted. Never blocks on I/O.
+    ///
+    /// ```
+    /// use observa::sinks::{MemorySink, QueuedSink, Resource};
+    ///
+    /// let memory = MemorySink::new(Resource::new("shop", "1"), 10);
+    /// let sink = QueuedSink::spawn(memory.clone(), 10)?;
+    /// assert!(sink.send(observa::Span::root("checkout", "shop")?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn send(&self, record: impl Into<Record>) -> bool {
         let record = record.into();
         let shared = &*self.shared;
@@ -225,6 +163,17 @@ impl QueuedSink {
 
     /// Waits until every record sent before this call is written and
     /// flushed, or `timeout` passes; `true` if everything was.
+    ///
+    /// ```
+    /// use observa::sinks::{MemorySink, QueuedSink, Resource};
+    ///
+    /// let memory = MemorySink::new(Resource::new("shop", "1"), 10);
+    /// let sink = QueuedSink::spawn(memory.clone(), 10)?;
+    /// sink.send(observa::LogEntry::new(observa::LogLevel::Info, "hi")?);
+    /// assert!(sink.flush(std::time::Duration::from_secs(5)));
+    /// assert_eq!(memory.lines().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         let shared = &*self.shared;
@@ -243,6 +192,17 @@ impl QueuedSink {
     /// written and flushed, and stops the writer. Records still queued at the
     /// deadline are dropped and counted (`shutdown_timeout`); the batch the
     /// writer is stuck in is left to it. `true` if everything was written.
+    ///
+    /// ```
+    /// use observa::sinks::{MemorySink, QueuedSink, Resource};
+    ///
+    /// let memory = MemorySink::new(Resource::new("shop", "1"), 10);
+    /// let sink = QueuedSink::spawn(memory.clone(), 10)?;
+    /// sink.send(observa::LogEntry::new(observa::LogLevel::Info, "bye")?);
+    /// assert!(sink.shutdown(std::time::Duration::from_secs(5)));
+    /// assert_eq!(memory.lines().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn shutdown(mut self, timeout: Duration) -> bool {
         self.close(timeout)
     }
@@ -275,6 +235,14 @@ impl QueuedSink {
     }
 
     /// The most records the queue holds.
+    ///
+    /// ```
+    /// use observa::sinks::{MemorySink, QueuedSink, Resource};
+    ///
+    /// let sink = QueuedSink::spawn(MemorySink::new(Resource::new("shop", "1"), 10), 0)?;
+    /// assert_eq!(sink.capacity(), 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn capacity(&self) -> usize {
         self.shared.capacity
     }
@@ -376,15 +344,8 @@ fn write_batch(shared: &Shared, sink: &mut impl Sink, batch: &VecDeque<Record>) 
     if !matches!(flushed, Ok(Ok(()))) {
         let reason = if flushed.is_err() { SINK_PANIC } else { IO_ERROR };
         for (kind, n) in written.into_iter().enumerate() {
-            shared.drops.counts[kind][reason].fetch_add(n, Ordering::Relaxed);
+            shared.drops.add_kind(kind, reason, n);
         }
-    }
-}
-
-fn kind_index(record: &Record) -> usize {
-    match record {
-        Record::Log { .. } => 0,
-        Record::Span { .. } => 1,
     }
 }
 

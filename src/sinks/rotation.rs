@@ -15,94 +15,10 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-/// Where a [`RotatingFile`] reads the time: inject one in tests so they
-/// never sleep.
-///
-/// ```
-/// use observa::sinks::{Clock, SystemClock};
-///
-/// assert!(SystemClock.now() <= chrono::Utc::now());
-/// ```
-pub trait Clock: Send + 'static {
-    /// The current time.
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The system's wall clock.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-/// When a [`RotatingFile`] rotates and what it keeps. Every rule is off
-/// until set; rotation happens when any rule that is set says so.
-///
-/// - [`max_bytes`](RotationPolicy::max_bytes): rotate before a line would
-///   take the file past this size (a line is never split; a line longer than
-///   the limit gets a file of its own).
-/// - [`every`](RotationPolicy::every): rotate at the first line written in a
-///   new period; periods are whole multiples of the duration since the Unix
-///   epoch, UTC (so `every(1 day)` rotates at midnight UTC). Empty files are
-///   not rotated.
-/// - [`keep_files`](RotationPolicy::keep_files): keep at most this many
-///   rotated files (the active file is not counted); the oldest go first.
-/// - [`max_age`](RotationPolicy::max_age): delete rotated files closed longer ago than this.
-///
-/// Retention runs when the file is opened and after every rotation.
-///
-/// ```
-/// use std::time::Duration;
-/// use observa::sinks::RotationPolicy;
-///
-/// let policy = RotationPolicy::new()
-///     .max_bytes(10 * 1024 * 1024)
-///     .every(Duration::from_secs(24 * 3600))
-///     .keep_files(7)
-///     .max_age(Duration::from_secs(30 * 24 * 3600));
-/// assert_eq!(policy, policy.clone());
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RotationPolicy {
-    max_bytes: Option<u64>,
-    every: Option<Duration>,
-    keep_files: Option<usize>,
-    max_age: Option<Duration>,
-}
-
-impl RotationPolicy {
-    /// No rotation and no retention: one ever-growing file.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Rotates before the file would exceed `bytes` (at least 1).
-    pub fn max_bytes(mut self, bytes: u64) -> Self {
-        self.max_bytes = Some(bytes.max(1));
-        self
-    }
-    /// Rotates once per `period` (at least one millisecond), aligned to the Unix epoch.
-    pub fn every(mut self, period: Duration) -> Self {
-        self.every = Some(period.max(Duration::from_millis(1)));
-        self
-    }
-    /// Keeps at most `count` rotated files.
-    pub fn keep_files(mut self, count: usize) -> Self {
-        self.keep_files = Some(count);
-        self
-    }
-    /// Deletes rotated files closed more than `age` ago.
-    pub fn max_age(mut self, age: Duration) -> Self {
-        self.max_age = Some(age);
-        self
-    }
-}
+use super::{Clock, RotationPolicy, SystemClock};
 
 /// A file written one whole line at a time that rotates by size and time
 /// and applies retention (see [`RotationPolicy`] and the module docs for the
@@ -138,12 +54,32 @@ pub struct RotatingFile {
 
 impl RotatingFile {
     /// Opens (appending) or creates `path` with the system clock.
+    ///
+    /// ```
+    /// use observa::sinks::{RotatingFile, RotationPolicy};
+    ///
+    /// let path = std::env::temp_dir().join(format!("observa-doc-rotating-1-{}.log", std::process::id()));
+    /// let file = RotatingFile::open(&path, RotationPolicy::new())?;
+    /// assert_eq!(file.path(), path);
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn open(path: impl Into<PathBuf>, policy: RotationPolicy) -> io::Result<RotatingFile> {
         RotatingFile::open_with_clock(path, policy, SystemClock)
     }
 
     /// Opens (appending) or creates `path`, reading the time from `clock`.
     /// A file that already exists counts as opened in the current period.
+    ///
+    /// ```
+    /// use observa::sinks::{RotatingFile, RotationPolicy};
+    ///
+    /// let path = std::env::temp_dir().join(format!("observa-doc-rotating-2-{}.log", std::process::id()));
+    /// let file = RotatingFile::open_with_clock(&path, RotationPolicy::new(), observa::sinks::SystemClock)?;
+    /// assert!(file.rotated_files()?.is_empty());
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn open_with_clock(
         path: impl Into<PathBuf>,
         policy: RotationPolicy,
@@ -182,6 +118,18 @@ impl RotatingFile {
     /// for renames), the line still goes to the active file, the failure is
     /// counted in [`rotation_errors`](RotatingFile::rotation_errors), and
     /// rotation is tried again at the next line.
+    ///
+    /// ```
+    /// use observa::sinks::{RotatingFile, RotationPolicy};
+    ///
+    /// let path = std::env::temp_dir().join(format!("observa-doc-rotating-3-{}.log", std::process::id()));
+    /// let mut file = RotatingFile::open(&path, RotationPolicy::new())?;
+    /// file.write_line(b"hello\n")?;
+    /// file.flush()?;
+    /// assert_eq!(std::fs::read_to_string(&path)?, "hello\n");
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
         let now = self.clock.now();
         let period = self.period_of(now);
@@ -200,11 +148,39 @@ impl RotatingFile {
     }
 
     /// Writes buffered lines to the file.
+    ///
+    /// ```
+    /// use observa::sinks::{RotatingFile, RotationPolicy};
+    ///
+    /// let path = std::env::temp_dir().join(format!("observa-doc-rotating-4-{}.log", std::process::id()));
+    /// let mut file = RotatingFile::open(&path, RotationPolicy::new())?;
+    /// file.write_line(b"buffered\n")?;
+    /// file.flush()?;
+    /// assert_eq!(std::fs::metadata(&path)?.len(), 9);
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn flush(&mut self) -> io::Result<()> {
         self.file.flush()
     }
 
     /// Rotates now (if the active file has anything in it).
+    ///
+    /// ```
+    /// use observa::sinks::{RotatingFile, RotationPolicy};
+    ///
+    /// let path = std::env::temp_dir().join(format!("observa-doc-rotating-5-{}.log", std::process::id()));
+    /// let mut file = RotatingFile::open(&path, RotationPolicy::new())?;
+    /// file.rotate()?;
+    /// assert!(file.rotated_files()?.is_empty(), "an empty file is not rotated");
+    /// file.write_line(b"x\n")?;
+    /// file.rotate()?;
+    /// let rotated = file.rotated_files()?;
+    /// assert_eq!(rotated.len(), 1);
+    /// # for p in rotated { std::fs::remove_file(p)?; }
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn rotate(&mut self) -> io::Result<()> {
         if self.size == 0 {
             return Ok(());
@@ -214,16 +190,51 @@ impl RotatingFile {
     }
 
     /// How many rotations failed (the lines went to the active file instead).
+    ///
+    /// ```
+    /// use observa::sinks::{RotatingFile, RotationPolicy};
+    ///
+    /// let path = std::env::temp_dir().join(format!("observa-doc-rotating-6-{}.log", std::process::id()));
+    /// let file = RotatingFile::open(&path, RotationPolicy::new())?;
+    /// assert_eq!(file.rotation_errors(), 0);
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn rotation_errors(&self) -> u64 {
         self.rotation_errors
     }
 
     /// The active file.
+    ///
+    /// ```
+    /// use observa::sinks::{RotatingFile, RotationPolicy};
+    ///
+    /// let path = std::env::temp_dir().join(format!("observa-doc-rotating-7-{}.log", std::process::id()));
+    /// let file = RotatingFile::open(&path, RotationPolicy::new())?;
+    /// assert!(file.path().exists());
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn path(&self) -> &Path {
         &self.active
     }
 
     /// The rotated files in the active file's directory, oldest first.
+    ///
+    /// ```
+    /// use observa::sinks::{RotatingFile, RotationPolicy};
+    ///
+    /// let path = std::env::temp_dir().join(format!("observa-doc-rotating-8-{}.log", std::process::id()));
+    /// let mut file = RotatingFile::open(&path, RotationPolicy::new().max_bytes(2))?;
+    /// for line in [b"a\n", b"b\n", b"c\n"] {
+    ///     file.write_line(line)?;
+    /// }
+    /// let rotated = file.rotated_files()?;
+    /// assert_eq!(std::fs::read_to_string(&rotated[0])?, "a\n");
+    /// # for p in rotated { std::fs::remove_file(p)?; }
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn rotated_files(&self) -> io::Result<Vec<PathBuf>> {
         Ok(self.rotated()?.into_iter().map(|r| r.path).collect())
     }
