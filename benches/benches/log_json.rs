@@ -17,6 +17,11 @@
 //!   `QueuedSink` (capacity 65,536) in front of the same JSON sink: the cost
 //!   on the caller's thread; the writer thread encodes in parallel. Drops
 //!   (queue full) are printed after the run.
+//! - `observa/build_and_queue_to_discard`: the same hand-off to a sink that
+//!   discards records: what the queue costs the caller (records are still
+//!   freed on the writer thread).
+//! - `observa/build_and_drop`: building the entry and dropping it, nothing
+//!   else: the floor of the three lines above.
 //! - `tracing`: `tracing::info!(target: "payments", attempt = 2, user = "alice",
 //!   "retrying payment")` through `tracing_subscriber::fmt().json()` writing to
 //!   `Counted` (its default JSON fields: timestamp, level, fields, target).
@@ -133,6 +138,25 @@ fn log_json(c: &mut Criterion) {
     let drops = queued.drops();
     queued.shutdown(std::time::Duration::from_secs(10));
     println!("observa/build_and_queue drops (queue_full): {}", drops.total());
+
+    struct Discard;
+    impl Sink for Discard {
+        fn write(&mut self, _record: &Record) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let queued = QueuedSink::spawn(Discard, 65_536).unwrap();
+    group.bench_function("observa/build_and_queue_to_discard", |b| {
+        b.iter(|| queued.send(build_entry()))
+    });
+    let drops = queued.drops();
+    queued.shutdown(std::time::Duration::from_secs(10));
+    println!(
+        "observa/build_and_queue_to_discard drops (queue_full): {}",
+        drops.total()
+    );
+
+    group.bench_function("observa/build_and_drop", |b| b.iter(|| black_box(build_entry())));
 
     let subscriber = tracing_subscriber::fmt().json().with_writer(|| Counted).finish();
     tracing::subscriber::with_default(subscriber, || {
