@@ -104,3 +104,45 @@ impl Sink for FileSink {
         self.file.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::sinks::QueuedSink;
+    use crate::{LogEntry, LogLevel};
+
+    #[test]
+    fn every_record_sent_reaches_the_rotated_files_once_and_in_order() {
+        let dir = std::env::temp_dir().join(format!("observa-file-sink-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let policy = RotationPolicy::new().max_bytes(16 * 1024);
+        let sink = FileSink::open(dir.join("app.log"), policy, Resource::new("shop", "1")).unwrap();
+        let queued = QueuedSink::spawn(sink, 20_000).unwrap();
+        const K: usize = 10_000;
+        for i in 0..K {
+            let entry = LogEntry::builder(LogLevel::Info, format!("n{i}"))
+                .field("i", i)
+                .build()
+                .unwrap();
+            assert!(queued.send(entry));
+        }
+        assert!(queued.shutdown(Duration::from_secs(30)));
+
+        let file = RotatingFile::open(dir.join("app.log"), RotationPolicy::new()).unwrap();
+        let mut paths = file.rotated_files().unwrap();
+        assert!(paths.len() > 10, "{} rotations", paths.len());
+        paths.push(file.path().to_path_buf());
+        let mut seen = Vec::new();
+        for path in paths {
+            for line in std::fs::read_to_string(path).unwrap().lines() {
+                let json: serde_json::Value = serde_json::from_str(line).unwrap();
+                seen.push(json["attributes"]["i"].as_u64().unwrap() as usize);
+            }
+        }
+        assert_eq!(seen, (0..K).collect::<Vec<_>>());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -43,7 +43,9 @@ pub struct RotatingFile {
     active: PathBuf,
     stem: String,
     extension: String,
-    file: BufWriter<File>,
+    /// `None` between a rotation and the next line (the active file is
+    /// closed before it is renamed, as Windows requires).
+    file: Option<BufWriter<File>>,
     size: u64,
     period: Option<i64>,
     next_seq: u64,
@@ -98,7 +100,7 @@ impl RotatingFile {
             active,
             stem,
             extension,
-            file: BufWriter::with_capacity(64 * 1024, file),
+            file: Some(BufWriter::with_capacity(BUFFER, file)),
             size,
             period: None,
             next_seq: 1,
@@ -142,7 +144,7 @@ impl RotatingFile {
             self.rotation_errors += 1;
         }
         self.period = period;
-        self.file.write_all(line)?;
+        self.writer()?.write_all(line)?;
         self.size += line.len() as u64;
         Ok(())
     }
@@ -161,10 +163,14 @@ impl RotatingFile {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn flush(&mut self) -> io::Result<()> {
-        self.file.flush()
+        match &mut self.file {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
     }
 
-    /// Rotates now (if the active file has anything in it).
+    /// Rotates now (if the active file has anything in it). The new active
+    /// file is created by the next line.
     ///
     /// ```
     /// use observa::sinks::{RotatingFile, RotationPolicy};
@@ -178,7 +184,7 @@ impl RotatingFile {
     /// let rotated = file.rotated_files()?;
     /// assert_eq!(rotated.len(), 1);
     /// # for p in rotated { std::fs::remove_file(p)?; }
-    /// # std::fs::remove_file(&path)?;
+    /// # let _ = std::fs::remove_file(&path);
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn rotate(&mut self) -> io::Result<()> {
@@ -245,8 +251,26 @@ impl RotatingFile {
         Some(now.timestamp_millis().div_euclid(millis))
     }
 
+    /// The open active file, reopened (appending) if a rotation closed it.
+    fn writer(&mut self) -> io::Result<&mut BufWriter<File>> {
+        if self.file.is_none() {
+            let file = OpenOptions::new().create(true).append(true).open(&self.active)?;
+            self.size = file.metadata()?.len();
+            self.file = Some(BufWriter::with_capacity(BUFFER, file));
+        }
+        self.file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the active log file is not open"))
+    }
+
     fn rotate_at(&mut self, now: DateTime<Utc>) -> io::Result<()> {
-        self.file.flush()?;
+        if let Some(mut file) = self.file.take() {
+            if let Err(e) = file.flush() {
+                self.file = Some(file);
+                return Err(e);
+            }
+            // Dropping the writer closes the file before the rename.
+        }
         let closed = now.format("%Y%m%dT%H%M%SZ");
         let name = format!("{}.{:06}.{closed}{}", self.stem, self.next_seq, self.extension);
         let target = self.active.with_file_name(name);
@@ -258,9 +282,6 @@ impl RotatingFile {
         }
         fs::rename(&self.active, &target)?;
         self.next_seq += 1;
-        let file = OpenOptions::new().create(true).append(true).open(&self.active)?;
-        // The old writer is empty (flushed above); replacing it writes nothing.
-        self.file = BufWriter::with_capacity(64 * 1024, file);
         self.size = 0;
         self.apply_retention(now);
         Ok(())
@@ -338,6 +359,9 @@ impl std::fmt::Debug for RotatingFile {
             .finish_non_exhaustive()
     }
 }
+
+/// The write buffer: lines reach the file at each flush or when it fills.
+const BUFFER: usize = 64 * 1024;
 
 struct Rotated {
     path: PathBuf,
