@@ -15,7 +15,9 @@
 //! | [`FileSink`] | JSON lines to a [`RotatingFile`] (size and time rotation, retention by count and age) |
 //! | [`MemorySink`] | JSON lines into a bounded in-memory buffer, for tests and examples |
 //!
-//! Every JSON line uses the OpenTelemetry log data model names; see [`JsonEncoder`].
+//! Every JSON line uses the OpenTelemetry log data model names; see
+//! [`JsonEncoder`]. A log line's `observed_timestamp` is the time its sink
+//! encoded it (on the writer thread), `timestamp` the time the entry was made.
 //!
 //! ```
 //! use std::time::Duration;

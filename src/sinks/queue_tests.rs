@@ -193,3 +193,21 @@ fn a_quiet_writer_still_picks_up_a_late_record() {
     }
     assert_eq!(probe.written(), 2);
 }
+
+#[test]
+fn a_queued_sink_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<QueuedSink>();
+    shareable::<DropCounts>();
+    let probe = Probe::default();
+    let sink = Arc::new(QueuedSink::spawn(probe.clone(), 10_000).unwrap());
+    let senders: Vec<_> = (0..4)
+        .map(|t| {
+            let sink = Arc::clone(&sink);
+            std::thread::spawn(move || (0..500).for_each(|i| assert!(sink.send(entry(t * 1000 + i)))))
+        })
+        .collect();
+    senders.into_iter().for_each(|s| s.join().unwrap());
+    assert!(sink.flush(DEADLINE));
+    assert_eq!(probe.written(), 2_000);
+}
