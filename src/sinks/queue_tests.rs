@@ -211,3 +211,30 @@ fn a_queued_sink_can_be_shared_between_threads() {
     assert!(sink.flush(DEADLINE));
     assert_eq!(probe.written(), 2_000);
 }
+
+#[test]
+fn shutdown_is_not_a_success_while_the_writer_still_holds_records() {
+    let probe = Probe::stuck();
+    let sink = QueuedSink::spawn(probe.clone(), 100).unwrap();
+    sink.send(entry(0));
+    let until = Instant::now() + DEADLINE;
+    while probe.entered.load(Ordering::SeqCst) == 0 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let drops = sink.drops();
+    assert!(
+        !sink.shutdown(Duration::from_millis(50)),
+        "the one record is not written"
+    );
+    assert_eq!(
+        drops.total(),
+        0,
+        "nothing was abandoned: the writer still holds it"
+    );
+    probe.release();
+    let until = Instant::now() + DEADLINE;
+    while probe.written() == 0 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(probe.written(), 1, "the writer finishes the record once it can");
+}
