@@ -18,6 +18,7 @@ pub mod monitor;
 pub mod ports;
 pub mod propagation;
 pub mod services;
+pub mod sinks;
 
 pub use container::{Observability, ObservabilityBuilder, ServiceInfo, DEFAULT_CAPACITY};
 pub use domain::{
