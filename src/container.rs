@@ -4,14 +4,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::adapters::InMemoryRepository;
+use crate::alerts::AlertService;
 use crate::domain::{rules, Alert, HealthCheck, Labels, LogEntry, LogLevel, Metric, Span};
 use crate::error::{ObsError, Result};
 use crate::factory::Factory;
 use crate::health::HealthConfig;
+use crate::health::HealthService;
+use crate::logs::LogService;
+use crate::metrics::MetricsService;
 use crate::metrics::{Format, DEFAULT_SERIES_BUDGET};
 use crate::monitor::{CallFamilies, FailureReports, Monitor};
 use crate::ports::{Evictions, Record, Repository};
-use crate::services::{AlertService, HealthService, LogService, MetricsService, TracingService};
+use crate::traces::TracingService;
 
 /// Default number of records each in-memory repository holds.
 pub const DEFAULT_CAPACITY: usize = 10_000;

@@ -4,6 +4,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod adapters;
+pub mod alerts;
 mod container;
 pub mod domain;
 mod error;
@@ -13,12 +14,14 @@ mod hash;
 pub mod health;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod logs;
 pub mod metrics;
 pub mod monitor;
 pub mod ports;
 pub mod propagation;
 pub mod services;
 pub mod sinks;
+pub mod traces;
 
 pub use container::{Observability, ObservabilityBuilder, ServiceInfo, DEFAULT_CAPACITY};
 pub use domain::{

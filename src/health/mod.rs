@@ -41,6 +41,7 @@ mod pool;
 mod probe;
 mod report;
 mod runner;
+mod service;
 #[cfg(feature = "system")]
 mod system;
 #[cfg(feature = "system")]
@@ -52,6 +53,7 @@ pub use probe::{CheckOptions, NamedProbe, Probe, ProbeReport, DEFAULT_CACHE_TTL,
 pub use report::{worst_wins, HealthReport, HEALTH_JSON};
 pub use runner::CheckResult;
 pub(crate) use runner::Checks;
+pub use service::{HealthService, CONSECUTIVE_FAILURES};
 #[cfg(feature = "system")]
 pub use system::SystemChecks;
 #[cfg(feature = "system")]

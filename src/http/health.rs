@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 
 use crate::domain::HealthStatus;
 use crate::health::HealthReport;
-use crate::services::HealthService;
+use crate::health::HealthService;
 
 /// Which report a request wants.
 #[derive(Clone, Copy, Debug)]

@@ -18,7 +18,7 @@ struct HistogramCore {
 
 /// A distribution of non-negative values (durations, sizes) in fixed
 /// buckets: constant memory, lock-free `observe`. Obtain one from
-/// [`MetricsService::histogram`](crate::services::MetricsService::histogram).
+/// [`MetricsService::histogram`](crate::metrics::MetricsService::histogram).
 ///
 /// Observations must not be negative, as OpenMetrics requires of a
 /// histogram with a `_sum`: NaN and negative values are refused and counted

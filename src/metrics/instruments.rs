@@ -49,7 +49,7 @@ struct CounterCore {
 }
 
 /// A monotonically increasing total. Obtain one from
-/// [`MetricsService::counter`](crate::services::MetricsService::counter);
+/// [`MetricsService::counter`](crate::metrics::MetricsService::counter);
 /// clones share the same series.
 ///
 /// ```
@@ -112,7 +112,7 @@ struct GaugeCore {
 }
 
 /// A value that goes up and down. Obtain one from
-/// [`MetricsService::gauge`](crate::services::MetricsService::gauge).
+/// [`MetricsService::gauge`](crate::metrics::MetricsService::gauge).
 ///
 /// Every update is one atomic operation on one word, so concurrent updates
 /// end at a value some sequential order of them gives.

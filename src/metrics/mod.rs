@@ -3,7 +3,7 @@
 //! OpenMetrics 1.0 expositions.
 //!
 //! Handles ([`Counter`], [`Gauge`], [`Histogram`]) are resolved once through
-//! [`MetricsService`](crate::services::MetricsService); after that every
+//! [`MetricsService`](crate::metrics::MetricsService); after that every
 //! update is an atomic operation: no lock, no lookup, no allocation.
 
 mod buckets;
@@ -13,6 +13,7 @@ mod histogram;
 mod instruments;
 mod invalid;
 mod registry;
+mod service;
 mod spec;
 
 pub use crate::domain::MetricKind;
@@ -25,4 +26,5 @@ pub use instruments::{Counter, Gauge};
 pub use invalid::INVALID_UPDATES;
 pub(crate) use registry::{AnyFamily, Registrable, Registry};
 pub use registry::{DEFAULT_SERIES_BUDGET, DROPPED_RECORDS, MAX_FAMILIES, REFUSED_SERIES};
+pub use service::{MetricSummary, MetricsService};
 pub use spec::FamilySpec;

@@ -20,10 +20,12 @@ pub use expansion::{__call_once, __monitored_future, OtherOutcome, Probe, Result
 pub use future::Monitored;
 pub use guard::CallGuard;
 
+use crate::alerts::AlertService;
 use crate::domain::{AlertSeverity, LogEntry, LogLevel};
 use crate::error::Result;
+use crate::logs::LogService;
+use crate::metrics::MetricsService;
 use crate::metrics::{Buckets, Counter, Family, FamilySpec, Gauge, Histogram};
-use crate::services::{AlertService, LogService, MetricsService};
 
 /// The counter of calls by result.
 pub const CALLS_TOTAL: &str = "function_calls_total";

@@ -1,13 +1,11 @@
-//! Services: the application rules, each depending only on repository ports.
+//! The five services in one place, re-exported from their signal modules
+//! ([`metrics`](crate::metrics), [`traces`](crate::traces),
+//! [`logs`](crate::logs), [`alerts`](crate::alerts),
+//! [`health`](crate::health)). Each depends only on repository ports; the
+//! container wires them.
 
-mod alerts;
-mod health;
-mod logging;
-mod metrics;
-mod tracing;
-
-pub use alerts::{AlertService, Raised};
-pub use health::{HealthService, CONSECUTIVE_FAILURES};
-pub use logging::LogService;
-pub use metrics::{MetricSummary, MetricsService};
-pub use tracing::{SpanNode, TracingService};
+pub use crate::alerts::{AlertService, Raised};
+pub use crate::health::{HealthService, CONSECUTIVE_FAILURES};
+pub use crate::logs::LogService;
+pub use crate::metrics::{MetricSummary, MetricsService};
+pub use crate::traces::{SpanNode, TracingService};

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use parking_lot::{Mutex, RwLock};
 use uuid::Uuid;
 
-use super::{AlertService, MetricsService};
+use crate::alerts::AlertService;
 use crate::domain::{Alert, AlertSeverity, HealthCheck, HealthStatus};
 use crate::error::Result;
 use crate::health::{CheckOptions, Checks, HealthConfig, HealthReport, LatestResults, Probe};
+use crate::metrics::MetricsService;
 use crate::metrics::{Family, FamilySpec, Gauge};
 use crate::ports::{Evictions, Query, Repository};
 

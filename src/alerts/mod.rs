@@ -1,0 +1,7 @@
+//! Alerts: the [`AlertService`] that raises [`Alert`](crate::Alert)s,
+//! de-duplicates them by fingerprint and tracks acknowledgement and
+//! resolution.
+
+mod service;
+
+pub use service::{AlertService, Raised};
