@@ -3,7 +3,7 @@
 //! OpenMetrics 1.0 expositions.
 //!
 //! Handles ([`Counter`], [`Gauge`], [`Histogram`]) are resolved once through
-//! [`MetricsService`](crate::metrics::MetricsService); after that every
+//! [`MetricsService`]; after that every
 //! update is an atomic operation: no lock, no lookup, no allocation.
 
 mod buckets;
