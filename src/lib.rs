@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod monitor;
 pub mod ports;
 pub mod propagation;
+pub mod sampling;
 pub mod services;
 
 pub use container::{Observability, ObservabilityBuilder, ServiceInfo, DEFAULT_CAPACITY};
