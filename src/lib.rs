@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod monitor;
 pub mod ports;
 pub mod propagation;
+pub mod redaction;
 pub mod sampling;
 pub mod services;
 

@@ -1,0 +1,183 @@
+//! Key rules: a value whose key contains one of these fragments
+//! (ASCII case-insensitively) is replaced whole.
+
+use crate::error::{ObsError, Result};
+
+/// The key fragments of a default [`Redactor`](super::Redactor).
+pub const DEFAULT_KEYS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "authorization",
+    "auth",
+    "api_key",
+    "apikey",
+    "api-key",
+    "cookie",
+    "set-cookie",
+    "session",
+    "credential",
+    "private_key",
+    "private-key",
+    "privatekey",
+    "access_key",
+    "access-key",
+    "bearer",
+    "jwt",
+];
+
+/// Most key rules a redactor holds.
+pub const MAX_KEY_RULES: usize = 256;
+/// Longest key fragment, in bytes.
+pub const MAX_KEY_LEN: usize = 128;
+
+/// The set of key fragments, stored ASCII-lowercased.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct KeyRules {
+    fragments: Vec<Box<[u8]>>,
+}
+
+impl KeyRules {
+    pub(super) fn empty() -> KeyRules {
+        KeyRules {
+            fragments: Vec::new(),
+        }
+    }
+
+    pub(super) fn defaults() -> KeyRules {
+        let mut rules = KeyRules::empty();
+        for key in DEFAULT_KEYS {
+            rules.add(key).expect("the default key rules are valid");
+        }
+        rules
+    }
+
+    /// Adds a fragment; a fragment already present is not added twice.
+    pub(super) fn add(&mut self, fragment: &str) -> Result<()> {
+        if fragment.is_empty() || fragment.len() > MAX_KEY_LEN {
+            return Err(ObsError::validation(
+                "redaction",
+                "key",
+                fragment,
+                format!("must be 1 to {MAX_KEY_LEN} bytes"),
+            ));
+        }
+        let lower = fragment.to_ascii_lowercase().into_bytes().into_boxed_slice();
+        if self.fragments.contains(&lower) {
+            return Ok(());
+        }
+        if self.fragments.len() >= MAX_KEY_RULES {
+            return Err(ObsError::Capacity {
+                resource: "redaction key rules".to_owned(),
+                limit: MAX_KEY_RULES,
+            });
+        }
+        self.fragments.push(lower);
+        Ok(())
+    }
+
+    /// Removes a fragment (compared case-insensitively); true when it was there.
+    pub(super) fn remove(&mut self, fragment: &str) -> bool {
+        let before = self.fragments.len();
+        self.fragments
+            .retain(|f| !f.eq_ignore_ascii_case(fragment.as_bytes()));
+        self.fragments.len() != before
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &str> {
+        self.fragments
+            .iter()
+            .map(|f| std::str::from_utf8(f).expect("fragments come from &str"))
+    }
+
+    pub(super) fn matches(&self, key: &str) -> bool {
+        let key = key.as_bytes();
+        self.fragments
+            .iter()
+            .any(|fragment| contains_ignore_ascii_case(key, fragment))
+    }
+}
+
+/// Whether `needle` (ASCII-lowercase) occurs in `haystack`, ignoring ASCII case.
+fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if needle.len() > haystack.len() {
+        return false;
+    }
+    let last_start = haystack.len() - needle.len();
+    haystack[..=last_start].iter().enumerate().any(|(i, b)| {
+        b.to_ascii_lowercase() == first && haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_keys_match_as_case_insensitive_substrings() {
+        let rules = KeyRules::defaults();
+        for key in [
+            "password",
+            "DB_PASSWORD",
+            "userPwd",
+            "client_secret",
+            "X-Auth-Token",
+            "Authorization",
+            "x-api-key",
+            "APIKEY",
+            "Set-Cookie",
+            "sessionId",
+            "aws_access_key_id",
+            "credentials",
+            "ssh.private_key",
+        ] {
+            assert!(rules.matches(key), "{key}");
+        }
+        for key in ["user", "email", "path", "keyboard", "pw", "order_id", ""] {
+            assert!(!rules.matches(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn rules_can_be_added_and_removed() {
+        let mut rules = KeyRules::defaults();
+        assert!(!rules.matches("ssn"));
+        rules.add("SSN").unwrap();
+        assert!(rules.matches("customer_ssn"));
+        assert!(rules.remove("ssn"));
+        assert!(!rules.matches("customer_ssn"));
+        assert!(!rules.remove("ssn"));
+        // removing `auth` keeps `authorization`, a rule of its own
+        rules.remove("auth");
+        assert!(!rules.matches("oauth_provider"));
+        assert!(rules.matches("Authorization"));
+    }
+
+    #[test]
+    fn bad_rules_are_rejected_and_the_set_is_bounded() {
+        let mut rules = KeyRules::empty();
+        assert_eq!(rules.add("").unwrap_err().code(), "validation");
+        assert_eq!(
+            rules.add(&"k".repeat(MAX_KEY_LEN + 1)).unwrap_err().code(),
+            "validation"
+        );
+        for i in 0..MAX_KEY_RULES {
+            rules.add(&format!("key{i}")).unwrap();
+        }
+        rules.add("key0").unwrap(); // a duplicate is not a new rule
+        assert_eq!(rules.add("one-more").unwrap_err().code(), "capacity");
+    }
+
+    #[test]
+    fn non_ascii_keys_are_compared_bytewise() {
+        let mut rules = KeyRules::empty();
+        rules.add("mot_de_passe_é").unwrap();
+        assert!(rules.matches("MOT_DE_PASSE_é"));
+        assert!(!rules.matches("mot_de_passe_e"));
+    }
+}
