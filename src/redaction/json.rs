@@ -86,3 +86,61 @@ impl Redactor {
         self.redact_json(value)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::redaction::Pattern;
+
+    #[test]
+    fn keys_at_any_depth_and_patterns_in_any_string_are_redacted() {
+        let redactor = Redactor::default();
+        let mut value = json!([
+            {"a": [{"b": {"Session-Id": 42}}]},
+            "AKIAIOSFODNN7EXAMPLE",
+            {"note": "mail ann@example.com", "count": 12, "ratio": 4111111111111111.0, "ok": true, "none": null},
+        ]);
+        assert_eq!(redactor.redact_json(&mut value), 3);
+        assert_eq!(
+            value,
+            json!([
+                {"a": [{"b": {"Session-Id": "[REDACTED]"}}]},
+                "[REDACTED]",
+                // floats are not card numbers; other scalars are kept
+                {"note": "mail [REDACTED]", "count": 12, "ratio": 4111111111111111.0, "ok": true, "none": null},
+            ])
+        );
+        let counts = redactor.counts();
+        assert_eq!(
+            (
+                counts.keys(),
+                counts.pattern(Pattern::AwsAccessKeyId),
+                counts.pattern(Pattern::Email)
+            ),
+            (1, 1, 1)
+        );
+    }
+
+    #[test]
+    fn negative_and_large_integers_are_scanned_by_their_decimal_form() {
+        let redactor = Redactor::default();
+        let mut value = json!({"n": -4111111111111111i64, "m": 4111111111111112u64});
+        // `-4111…` is a card number after a dash; 4111…2 fails the Luhn check
+        assert_eq!(redactor.redact_json(&mut value), 1);
+        assert_eq!(value, json!({"n": "-[REDACTED]", "m": 4111111111111112u64}));
+    }
+
+    #[test]
+    fn deep_nesting_is_walked_without_recursion() {
+        let mut value = json!("Bearer abcdefgh12345678");
+        for _ in 0..1_000 {
+            value = json!([value]);
+        }
+        assert_eq!(Redactor::default().redact_json(&mut value), 1);
+        assert!(serde_json::to_string(&value)
+            .unwrap()
+            .contains("Bearer [REDACTED]"));
+    }
+}

@@ -39,16 +39,23 @@
 //! # Hand-written scanners, not `regex`
 //!
 //! Each pattern is a small scanner anchored on the bytes it must contain
-//! (`@`, `b`/`B`, `e` of `eyJ`, `A`, a digit). The text is walked once; a
-//! scanner runs only at an anchor and looks a bounded distance, or over a
-//! run that cannot hold its own anchor again, so the cost is linear in the
-//! input whatever it contains. The `regex` crate (rust-version 1.65) would
-//! also be linear, but it would add `regex`, `regex-automata`,
-//! `regex-syntax`, `aho-corasick` and `memchr` to every user's build, and
-//! the patterns need checks it cannot express anyway: it has no look-around
-//! for word boundaries next to digits, no Luhn check, no padding rule for
-//! base64. On text with nothing to redact the scan is one table lookup per
-//! byte; see `benches/benches/redaction.rs` for the side-by-side figures.
+//! (`@`, `b`/`B`, `e` of `eyJ`, `A`, a digit). The text is walked once, one
+//! table lookup per byte; a scanner runs only at an anchor that starts a
+//! word (or at an `@`), and looks a bounded distance or over a run that
+//! cannot hold its own anchor again, so the cost is linear in the input
+//! whatever it contains (a test runs 1 MiB adversarial inputs).
+//!
+//! The `regex` crate (rust-version 1.65, linear-time too) was the
+//! alternative; it is already in the dependency tree through `validator`, so
+//! the choice is not about build weight. It lost on two counts: the patterns
+//! need checks a regex cannot express (no look-around for boundaries next
+//! to digits and dots, no Luhn check, no base64 padding rule), so a regex
+//! would only pre-select candidates; and it is slower. Measured with
+//! `cd benches && cargo bench --bench redaction -- --warm-up-time 1
+//! --measurement-time 2` (one `Regex` alternation of the same patterns with
+//! ASCII word boundaries, Luhn in the replacement closure), on 4 KiB of log
+//! lines: nothing to redact, 6.6 µs here against 18.6 µs for `regex` (2.8×
+//! faster); one secret every six lines, 8.8 µs against 21.1 µs (2.4×).
 //!
 //! # Trade-offs, documented
 //!

@@ -9,19 +9,30 @@ use std::ops::Range;
 use super::rules::Pattern;
 use super::{aws, card, credential, email, ipv4, jwt};
 
-/// For each byte value, the patterns that can be anchored on it.
+/// For each byte value, the patterns that can be anchored on it, and
+/// [`ALNUM`] for ASCII letters and digits.
 static ANCHORS: [u8; 256] = anchors();
+
+/// Marks ASCII letters and digits in [`ANCHORS`] (no pattern uses bit 7).
+const ALNUM: u8 = 1 << 7;
 
 const fn anchors() -> [u8; 256] {
     let mut table = [0u8; 256];
-    table[b'@' as usize] = Pattern::Email.bit();
-    table[b'b' as usize] = Pattern::Credential.bit();
-    table[b'B' as usize] = Pattern::Credential.bit();
-    table[b'e' as usize] = Pattern::Jwt.bit();
-    table[b'A' as usize] = Pattern::AwsAccessKeyId.bit();
+    let mut byte = 0;
+    while byte < 256 {
+        if (byte as u8).is_ascii_alphanumeric() {
+            table[byte] = ALNUM;
+        }
+        byte += 1;
+    }
+    table[b'@' as usize] |= Pattern::Email.bit();
+    table[b'b' as usize] |= Pattern::Credential.bit();
+    table[b'B' as usize] |= Pattern::Credential.bit();
+    table[b'e' as usize] |= Pattern::Jwt.bit();
+    table[b'A' as usize] |= Pattern::AwsAccessKeyId.bit();
     let mut digit = b'0';
     while digit <= b'9' {
-        table[digit as usize] = Pattern::CardNumber.bit() | Pattern::Ipv4.bit();
+        table[digit as usize] |= Pattern::CardNumber.bit() | Pattern::Ipv4.bit();
         digit += 1;
     }
     table
@@ -29,23 +40,26 @@ const fn anchors() -> [u8; 256] {
 
 /// The first match of an `enabled` pattern starting at or after `from`; an
 /// e-mail's local part may reach back before `from` but not before `floor`.
+///
+/// Every pattern but the e-mail address starts a word: an anchor right
+/// after a letter or digit is skipped without calling its scanner.
 pub(super) fn next_match(
     text: &[u8],
     from: usize,
     floor: usize,
     enabled: u8,
 ) -> Option<(Range<usize>, Pattern)> {
-    let mut at = from;
-    while let Some(offset) = text[at..]
-        .iter()
-        .position(|&b| ANCHORS[usize::from(b)] & enabled != 0)
-    {
-        at += offset;
-        let candidates = ANCHORS[usize::from(text[at])] & enabled;
-        if let Some(found) = match_at(text, at, floor, candidates) {
-            return Some(found);
+    let email = Pattern::Email.bit() & enabled;
+    let mut after_alnum = before(text, from).is_some_and(|b| b.is_ascii_alphanumeric());
+    for (at, &byte) in text.iter().enumerate().skip(from) {
+        let class = ANCHORS[usize::from(byte)];
+        let candidates = class & enabled & if after_alnum { email } else { !ALNUM };
+        if candidates != 0 {
+            if let Some(found) = match_at(text, at, floor, candidates) {
+                return Some(found);
+            }
         }
-        at += 1;
+        after_alnum = class & ALNUM != 0;
     }
     None
 }

@@ -260,11 +260,15 @@ fn one_mebibyte_adversarial_inputs_finish_fast() {
     ];
     for input in &inputs {
         let started = Instant::now();
-        eprintln!("{:?}", &input[..8]);
         let redacted = redactor.redact_text(input);
         let took = started.elapsed();
-        eprintln!("{:?}… took {took:?}", &input[..16]);
-        assert!(took < Duration::from_secs(3), "{:?}… took {took:?}", &input[..16]);
+        // linear scans take well under a second even unoptimised; a quadratic
+        // one on 1 MiB takes minutes
+        assert!(
+            took < Duration::from_secs(10),
+            "{:?}… took {took:?}",
+            &input[..16]
+        );
         assert!(redacted.len() <= input.len() + MIB * DEFAULT_REPLACEMENT.len());
     }
 }
