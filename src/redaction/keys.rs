@@ -4,6 +4,12 @@
 use crate::error::{ObsError, Result};
 
 /// The key fragments of a default [`Redactor`](super::Redactor).
+///
+/// ```
+/// use observa::redaction::{Redactor, DEFAULT_KEYS};
+///
+/// assert!(Redactor::default().key_rules().eq(DEFAULT_KEYS.iter().copied()));
+/// ```
 pub const DEFAULT_KEYS: &[&str] = &[
     "password",
     "passwd",
@@ -29,8 +35,25 @@ pub const DEFAULT_KEYS: &[&str] = &[
 ];
 
 /// Most key rules a redactor holds.
+///
+/// ```
+/// use observa::redaction::{Redactor, MAX_KEY_RULES};
+///
+/// let mut redactor = Redactor::empty();
+/// for i in 0..MAX_KEY_RULES {
+///     redactor = redactor.with_key(&format!("k{i}"))?;
+/// }
+/// assert_eq!(redactor.with_key("more").unwrap_err().code(), "capacity");
+/// # Ok::<(), observa::ObsError>(())
+/// ```
 pub const MAX_KEY_RULES: usize = 256;
 /// Longest key fragment, in bytes.
+///
+/// ```
+/// use observa::redaction::{Redactor, MAX_KEY_LEN};
+///
+/// assert!(Redactor::default().with_key(&"k".repeat(MAX_KEY_LEN + 1)).is_err());
+/// ```
 pub const MAX_KEY_LEN: usize = 128;
 
 /// The set of key fragments, stored ASCII-lowercased.

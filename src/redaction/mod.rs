@@ -91,8 +91,21 @@ use keys::KeyRules;
 use rules::Counters;
 
 /// The default replacement text.
+///
+/// ```
+/// use observa::redaction::{Redactor, DEFAULT_REPLACEMENT};
+///
+/// assert_eq!(Redactor::default().redact_value("secret", "x"), DEFAULT_REPLACEMENT);
+/// ```
 pub const DEFAULT_REPLACEMENT: &str = "[REDACTED]";
 /// Longest replacement text, in bytes.
+///
+/// ```
+/// use observa::redaction::{Redactor, MAX_REPLACEMENT_LEN};
+///
+/// assert!(Redactor::default().with_replacement("*".repeat(MAX_REPLACEMENT_LEN)).is_ok());
+/// assert!(Redactor::default().with_replacement("*".repeat(MAX_REPLACEMENT_LEN + 1)).is_err());
+/// ```
 pub const MAX_REPLACEMENT_LEN: usize = 256;
 
 /// Replaces secrets and personal data in keys, values and free text; see
@@ -121,6 +134,26 @@ pub struct Redactor {
     patterns: u8,
     replacement: Box<str>,
     counters: Counters,
+}
+
+impl Clone for Redactor {
+    /// The same rules with counters of its own, starting at zero.
+    ///
+    /// ```
+    /// let redactor = observa::redaction::Redactor::default();
+    /// redactor.redact_value("token", "x");
+    /// let copy = redactor.clone();
+    /// assert_eq!(copy.counts().total(), 0);
+    /// assert_eq!(copy.redact_value("token", "x"), "[REDACTED]");
+    /// ```
+    fn clone(&self) -> Redactor {
+        Redactor {
+            keys: self.keys.clone(),
+            patterns: self.patterns,
+            replacement: self.replacement.clone(),
+            counters: Counters::default(),
+        }
+    }
 }
 
 impl Default for Redactor {

@@ -139,21 +139,49 @@ pub struct RedactionCounts {
 
 impl RedactionCounts {
     /// Values replaced whole because their key matched a key rule.
+    ///
+    /// ```
+    /// let redactor = observa::redaction::Redactor::default();
+    /// redactor.redact_value("Cookie", "sid=1");
+    /// assert_eq!(redactor.counts().keys(), 1);
+    /// ```
     pub fn keys(&self) -> u64 {
         self.keys
     }
 
     /// Matches of `pattern` replaced inside text.
+    ///
+    /// ```
+    /// use observa::redaction::{Pattern, Redactor};
+    ///
+    /// let redactor = Redactor::default();
+    /// redactor.redact_text("card 4111-1111-1111-1111");
+    /// assert_eq!(redactor.counts().pattern(Pattern::CardNumber), 1);
+    /// assert_eq!(redactor.counts().pattern(Pattern::Email), 0);
+    /// ```
     pub fn pattern(&self, pattern: Pattern) -> u64 {
         self.patterns[pattern.index()]
     }
 
     /// Everything redacted.
+    ///
+    /// ```
+    /// let redactor = observa::redaction::Redactor::default();
+    /// redactor.redact_text("ann@example.com AKIAIOSFODNN7EXAMPLE");
+    /// assert_eq!(redactor.counts().total(), 2);
+    /// ```
     pub fn total(&self) -> u64 {
         self.keys + self.patterns.iter().sum::<u64>()
     }
 
-    /// `(rule, count)` pairs: `"key"` then each pattern's [name](Pattern::name).
+    /// `(rule, count)` pairs: `"key"` then each pattern's [name](Pattern::name),
+    /// ready to report as labelled counters.
+    ///
+    /// ```
+    /// let counts = observa::redaction::Redactor::default().counts();
+    /// let rules: Vec<&str> = counts.iter().map(|(rule, _)| rule).collect();
+    /// assert_eq!(rules, ["key", "email", "credential", "jwt", "aws_access_key_id", "card_number", "ipv4"]);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
         std::iter::once(("key", self.keys))
             .chain(Pattern::ALL.into_iter().map(|p| (p.name(), self.pattern(p))))

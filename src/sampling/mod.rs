@@ -330,6 +330,15 @@ impl ParentBased {
     }
 
     /// The sampler for a sampled parent from another process.
+    ///
+    /// ```
+    /// use observa::propagation::TraceFlags;
+    /// use observa::sampling::{Decision, ParentBased, Sampler};
+    ///
+    /// let sampler: Sampler = ParentBased::new(Sampler::always_on()).remote_sampled(Sampler::always_off()).into();
+    /// let parent = Some((TraceFlags::SAMPLED, true));
+    /// assert_eq!(sampler.should_sample(parent, observa::TraceId::random(), "op"), Decision::Drop);
+    /// ```
     #[must_use]
     pub fn remote_sampled(mut self, sampler: Sampler) -> ParentBased {
         self.remote_sampled = sampler;
@@ -337,6 +346,15 @@ impl ParentBased {
     }
 
     /// The sampler for a not-sampled parent from another process.
+    ///
+    /// ```
+    /// use observa::propagation::TraceFlags;
+    /// use observa::sampling::{Decision, ParentBased, Sampler};
+    ///
+    /// let sampler: Sampler = ParentBased::new(Sampler::always_on()).remote_not_sampled(Sampler::always_on()).into();
+    /// let parent = Some((TraceFlags::NONE, true));
+    /// assert_eq!(sampler.should_sample(parent, observa::TraceId::random(), "op"), Decision::RecordAndSample);
+    /// ```
     #[must_use]
     pub fn remote_not_sampled(mut self, sampler: Sampler) -> ParentBased {
         self.remote_not_sampled = sampler;
@@ -344,6 +362,15 @@ impl ParentBased {
     }
 
     /// The sampler for a sampled parent in this process.
+    ///
+    /// ```
+    /// use observa::propagation::TraceFlags;
+    /// use observa::sampling::{Decision, ParentBased, Sampler};
+    ///
+    /// let sampler: Sampler = ParentBased::new(Sampler::always_on()).local_sampled(Sampler::always_off()).into();
+    /// let parent = Some((TraceFlags::SAMPLED, false));
+    /// assert_eq!(sampler.should_sample(parent, observa::TraceId::random(), "op"), Decision::Drop);
+    /// ```
     #[must_use]
     pub fn local_sampled(mut self, sampler: Sampler) -> ParentBased {
         self.local_sampled = sampler;
@@ -351,6 +378,15 @@ impl ParentBased {
     }
 
     /// The sampler for a not-sampled parent in this process.
+    ///
+    /// ```
+    /// use observa::propagation::TraceFlags;
+    /// use observa::sampling::{Decision, ParentBased, Sampler};
+    ///
+    /// let sampler: Sampler = ParentBased::new(Sampler::always_on()).local_not_sampled(Sampler::always_on()).into();
+    /// let parent = Some((TraceFlags::NONE, false));
+    /// assert_eq!(sampler.should_sample(parent, observa::TraceId::random(), "op"), Decision::RecordAndSample);
+    /// ```
     #[must_use]
     pub fn local_not_sampled(mut self, sampler: Sampler) -> ParentBased {
         self.local_not_sampled = sampler;

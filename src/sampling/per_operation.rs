@@ -7,6 +7,17 @@ use super::{Kind, Ratio, Sampler};
 use crate::error::{ObsError, Result};
 
 /// Most operation names a [`PerOperation`] sampler holds.
+///
+/// ```
+/// use observa::sampling::{PerOperation, Sampler, MAX_OPERATIONS};
+///
+/// let mut rates = PerOperation::new(Sampler::always_on());
+/// for i in 0..MAX_OPERATIONS {
+///     rates = rates.rate(format!("op{i}"), 0.5)?;
+/// }
+/// assert_eq!(rates.rate("one more", 0.5).unwrap_err().code(), "capacity");
+/// # Ok::<(), observa::ObsError>(())
+/// ```
 pub const MAX_OPERATIONS: usize = 1024;
 
 /// A trace-id ratio per operation name (exact, case-sensitive match) and a
