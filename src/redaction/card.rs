@@ -88,6 +88,9 @@ mod tests {
     fn the_longest_valid_window_wins_and_trailing_groups_stay() {
         assert_eq!(found("4111 1111 1111 1111 2024"), Some("4111 1111 1111 1111"));
         assert_eq!(found("4111111111111111-12"), Some("4111111111111111"));
+        // 4222 2222 2222 2 is a valid 13-digit number, and so is it with 0018 after it
+        assert_eq!(found("4222 2222 2222 2 0018"), Some("4222 2222 2222 2 0018"));
+        assert_eq!(found("4222 2222 2222 2 0019"), Some("4222 2222 2222 2"));
     }
 
     #[test]

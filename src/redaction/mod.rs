@@ -63,6 +63,10 @@
 //!   check are redacted even when they are order ids: about one such id in
 //!   ten passes by chance. Ids starting with 1 (epoch timestamps), longer
 //!   runs and decimals are left alone.
+//! - A number joined to a card number by one space or dash (`… 1111 2071`)
+//!   is redacted with it when the longer run of at most 19 digits also
+//!   passes the Luhn check: the longest valid run wins, so no digit of the
+//!   card is left visible.
 //! - With [`Pattern::Ipv4`] on, a bare four-part version such as `1.2.3.4`
 //!   is redacted (it cannot be told from an address); `v1.2.3.4` and
 //!   `1.2.3.4.5` are not.

@@ -35,12 +35,15 @@ fn secret(pattern: Pattern, prefix: &str, core: String) -> Piece {
     }
 }
 
-/// Words that hold no anchor of a pattern: lowercase letters without `b`
-/// and `e`, numbers glued to a unit, punctuation, non-ASCII text.
+/// Everyday log words that hold no secret: words, numbers glued to a unit,
+/// versions, timestamps, handles, punctuation, non-ASCII text.
 fn filler() -> impl Strategy<Value = Piece> {
     prop_oneof![
-        "[ac-df-z]{1,12}",
+        "[a-zA-Z]{1,12}",
         "[0-9]{1,4}(ms|kb|x)",
+        "v[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,2}",
+        "20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z",
+        "@[a-z]{1,8}",
         "[,:;=()\"'/#!?*-]",
         "(été|日本語|żółw|ñandú)",
     ]
@@ -108,14 +111,17 @@ fn secrets() -> impl Strategy<Value = Piece> {
     ]
 }
 
+/// What joins the pieces. Not a lone space or dash: a card number joined
+/// that way to a following number is ambiguous (see the module docs), and
+/// the redactor then takes the longer run.
 fn separator() -> impl Strategy<Value = &'static str> {
     prop_oneof![
-        Just(" "),
         Just("\n"),
         Just("\t"),
         Just(", "),
         Just("; "),
-        Just(" | ")
+        Just(" | "),
+        Just("  ")
     ]
 }
 
