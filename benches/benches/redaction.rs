@@ -7,6 +7,11 @@
 //!   boundaries, its fastest configuration) and `replace_all`, with the Luhn
 //!   check done in the replacement closure as the regex cannot express it.
 //!
+//! `redaction_keys`: deciding whether ten typical attribute keys (one of
+//! them sensitive) are sensitive: `Redactor::is_sensitive_key` against a
+//! case-insensitive alternation of the same default
+//! key fragments with `Regex::is_match`.
+//!
 //! Two inputs of about 4 KiB: log lines with nothing to redact (the common
 //! case, where both return the text borrowed), and the same lines with a
 //! secret of each kind planted.
@@ -111,9 +116,49 @@ fn redaction(c: &mut Criterion) {
     }
 }
 
+const KEYS: &[&str] = &[
+    "http.request.method",
+    "url.path",
+    "http.response.status_code",
+    "user_agent.original",
+    "server.address",
+    "db.system",
+    "db.statement",
+    "messaging.destination.name",
+    "http.request.header.authorization",
+    "exception.message",
+];
+
+fn key_rules(c: &mut Criterion) {
+    let observa = Redactor::default();
+    let pattern = observa::redaction::DEFAULT_KEYS
+        .iter()
+        .map(|k| regex::escape(k))
+        .collect::<Vec<_>>()
+        .join("|");
+    let regex = Regex::new(&format!("(?i-u:{pattern})")).unwrap();
+    let sensitive = |is: &dyn Fn(&str) -> bool| KEYS.iter().filter(|k| is(k)).count();
+    assert_eq!(sensitive(&|k| observa.is_sensitive_key(k)), 1);
+    assert_eq!(sensitive(&|k| regex.is_match(k)), 1);
+    let mut group = c.benchmark_group("redaction_keys");
+    group.throughput(Throughput::Elements(KEYS.len() as u64));
+    group.bench_function("observa", |b| {
+        b.iter(|| {
+            black_box(KEYS)
+                .iter()
+                .filter(|k| observa.is_sensitive_key(k))
+                .count()
+        })
+    });
+    group.bench_function("regex", |b| {
+        b.iter(|| black_box(KEYS).iter().filter(|k| regex.is_match(k)).count())
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = common::config();
-    targets = redaction
+    targets = redaction, key_rules
 }
 criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! Key rules: a value whose key contains one of these fragments
 //! (ASCII case-insensitively) is replaced whole.
 
+use super::key_automaton::KeyAutomaton;
 use crate::error::{ObsError, Result};
 
 /// The key fragments of a default [`Redactor`](super::Redactor).
@@ -54,27 +55,29 @@ pub const MAX_KEY_RULES: usize = 256;
 ///
 /// assert!(Redactor::default().with_key(&"k".repeat(MAX_KEY_LEN + 1)).is_err());
 /// ```
-pub const MAX_KEY_LEN: usize = 128;
+pub const MAX_KEY_LEN: usize = 64;
 
-/// The set of key fragments, stored ASCII-lowercased.
+/// The set of key fragments, stored ASCII-lowercased, and the automaton
+/// that finds them (rebuilt on every change: configuration time only).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct KeyRules {
     fragments: Vec<Box<[u8]>>,
+    automaton: KeyAutomaton,
 }
 
 impl KeyRules {
     pub(super) fn empty() -> KeyRules {
-        KeyRules {
-            fragments: Vec::new(),
-        }
+        KeyRules::from_fragments(Vec::new())
     }
 
     pub(super) fn defaults() -> KeyRules {
-        let mut rules = KeyRules::empty();
-        for key in DEFAULT_KEYS {
-            rules.add(key).expect("the default key rules are valid");
-        }
-        rules
+        let fragments = DEFAULT_KEYS.iter().map(|k| k.as_bytes().into()).collect();
+        KeyRules::from_fragments(fragments)
+    }
+
+    fn from_fragments(fragments: Vec<Box<[u8]>>) -> KeyRules {
+        let automaton = KeyAutomaton::new(fragments.iter().map(|f| &f[..]));
+        KeyRules { fragments, automaton }
     }
 
     /// Adds a fragment; a fragment already present is not added twice.
@@ -98,6 +101,7 @@ impl KeyRules {
             });
         }
         self.fragments.push(lower);
+        *self = KeyRules::from_fragments(std::mem::take(&mut self.fragments));
         Ok(())
     }
 
@@ -106,7 +110,11 @@ impl KeyRules {
         let before = self.fragments.len();
         self.fragments
             .retain(|f| !f.eq_ignore_ascii_case(fragment.as_bytes()));
-        self.fragments.len() != before
+        let removed = self.fragments.len() != before;
+        if removed {
+            *self = KeyRules::from_fragments(std::mem::take(&mut self.fragments));
+        }
+        removed
     }
 
     pub(super) fn iter(&self) -> impl Iterator<Item = &str> {
@@ -116,25 +124,8 @@ impl KeyRules {
     }
 
     pub(super) fn matches(&self, key: &str) -> bool {
-        let key = key.as_bytes();
-        self.fragments
-            .iter()
-            .any(|fragment| contains_ignore_ascii_case(key, fragment))
+        self.automaton.matches(key.as_bytes())
     }
-}
-
-/// Whether `needle` (ASCII-lowercase) occurs in `haystack`, ignoring ASCII case.
-fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
-        return true;
-    };
-    if needle.len() > haystack.len() {
-        return false;
-    }
-    let last_start = haystack.len() - needle.len();
-    haystack[..=last_start].iter().enumerate().any(|(i, b)| {
-        b.to_ascii_lowercase() == first && haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
-    })
 }
 
 #[cfg(test)]

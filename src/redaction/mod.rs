@@ -81,6 +81,7 @@ mod email;
 mod ipv4;
 mod json;
 mod jwt;
+mod key_automaton;
 mod keys;
 mod luhn;
 mod rules;
