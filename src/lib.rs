@@ -19,6 +19,8 @@ pub mod metrics;
 pub mod monitor;
 pub mod ports;
 pub mod propagation;
+pub mod redaction;
+pub mod sampling;
 pub mod services;
 pub mod sinks;
 pub mod traces;
