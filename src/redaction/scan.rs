@@ -49,6 +49,9 @@ pub(super) fn next_match(
     floor: usize,
     enabled: u8,
 ) -> Option<(Range<usize>, Pattern)> {
+    if enabled == 0 {
+        return None;
+    }
     let email = Pattern::Email.bit() & enabled;
     let mut after_alnum = before(text, from).is_some_and(|b| b.is_ascii_alphanumeric());
     for (at, &byte) in text.iter().enumerate().skip(from) {
