@@ -7,7 +7,7 @@ use std::collections::HashMap;
 ///
 /// Implemented for `Vec<(String, String)>` (an ordered header list),
 /// `HashMap<String, String>` and, with the `http` feature, the `http`
-/// crate's `HeaderMap`. Implement it for your own header type in a few
+/// crate's `HeaderMap` (what hyper, axum and reqwest use). Implement it for your own header type in a few
 /// lines.
 ///
 /// ```
@@ -55,5 +55,39 @@ impl<S: std::hash::BuildHasher> Carrier for HashMap<String, String, S> {
     }
     fn remove(&mut self, name: &str) {
         self.retain(|k, _| !k.eq_ignore_ascii_case(name));
+    }
+}
+
+/// The `http` crate's header map (feature `http`). Values that are not
+/// visible ASCII are skipped on read; a value that cannot be a header value
+/// is not written.
+///
+/// ```
+/// use observa::propagation::{extract, inject, TraceContext};
+///
+/// let mut headers = http::HeaderMap::new();
+/// inject(&TraceContext::new_root(true), &mut headers);
+/// let back = extract(&headers).expect("what was injected reads back");
+/// assert!(back.parent().flags().is_sampled());
+/// ```
+#[cfg(feature = "http")]
+impl Carrier for http::HeaderMap {
+    fn get_all(&self, name: &str) -> Vec<&str> {
+        self.get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    }
+    fn set(&mut self, name: &str, value: String) {
+        let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(&value),
+        ) else {
+            return;
+        };
+        self.insert(name, value);
+    }
+    fn remove(&mut self, name: &str) {
+        http::HeaderMap::remove(self, name);
     }
 }
