@@ -59,7 +59,6 @@
 //! # Ok::<(), observa::ObsError>(())
 //! ```
 
-mod accept;
 mod auth;
 #[cfg(feature = "axum")]
 mod axum;

@@ -7,13 +7,13 @@ use hyper::body::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
-use super::accept::negotiate;
 use super::auth::bearer_matches;
 use super::health::{names_only_json, Checks, HealthGate};
 use super::HttpConfig;
 use crate::container::Observability;
 use crate::error::Result;
 use crate::health::{HealthReport, HEALTH_JSON};
+use crate::metrics::Format;
 
 /// A response as the endpoints build it.
 pub(crate) type Reply = Response<Full<Bytes>>;
@@ -90,7 +90,7 @@ impl Endpoints {
             .filter_map(|v| v.to_str().ok())
             .collect::<Vec<_>>()
             .join(",");
-        let format = negotiate(&accept);
+        let format = Format::from_accept(&accept);
         match self.obs.render(format) {
             Ok(body) => {
                 let mut reply = Response::new(Full::new(Bytes::from(body)));

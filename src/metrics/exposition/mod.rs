@@ -1,5 +1,6 @@
 //! Exposition: the registry as Prometheus text 0.0.4 or OpenMetrics 1.0.
 
+mod accept;
 mod openmetrics;
 mod prometheus;
 
@@ -36,23 +37,21 @@ impl Format {
         }
     }
 
-    /// The format an HTTP `Accept` header asks for: OpenMetrics when it is
-    /// listed (and not refused with `q=0`), else Prometheus 0.0.4.
+    /// The format an HTTP `Accept` header asks for (RFC 9110 content
+    /// negotiation): the acceptable format with the highest q-value, the most
+    /// specific matching range deciding each format's q (`*/*`, `text/*`,
+    /// the `version` parameter: OpenMetrics `1.0.0`, text `0.0.4`); text
+    /// 0.0.4 on a tie, when nothing matches, or for an empty header.
+    ///
+    /// ```
+    /// use observa::metrics::Format;
+    ///
+    /// let prefers_text = "application/openmetrics-text;q=0.5, text/plain;version=0.0.4";
+    /// assert_eq!(Format::from_accept(prefers_text), Format::Prometheus);
+    /// assert_eq!(Format::from_accept("application/openmetrics-text;version=2.0.0"), Format::Prometheus);
+    /// ```
     pub fn from_accept(accept: &str) -> Format {
-        let wants_openmetrics = accept.split(',').any(|range| {
-            let mut params = range.split(';').map(str::trim);
-            let media = params.next().unwrap_or_default();
-            let refused = params.any(|p| {
-                let q = p.strip_prefix("q=").or_else(|| p.strip_prefix("Q="));
-                q.and_then(|v| v.trim().parse::<f64>().ok()) == Some(0.0)
-            });
-            media.eq_ignore_ascii_case("application/openmetrics-text") && !refused
-        });
-        if wants_openmetrics {
-            Format::OpenMetrics
-        } else {
-            Format::Prometheus
-        }
+        accept::negotiate(accept)
     }
 }
 
@@ -93,29 +92,6 @@ impl Descriptor {
         match kind {
             MetricKind::Counter => self.name.strip_suffix("_total").unwrap_or(&self.name),
             _ => &self.name,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn accept_negotiation() {
-        let cases = [
-            ("", Format::Prometheus),
-            ("text/plain;version=0.0.4", Format::Prometheus),
-            (
-                "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5",
-                Format::OpenMetrics,
-            ),
-            ("application/openmetrics-text; q=0", Format::Prometheus),
-            ("application/openmetrics-text; q=0.0", Format::Prometheus),
-            ("Application/OpenMetrics-Text; q=0.1", Format::OpenMetrics),
-        ];
-        for (accept, expected) in cases {
-            assert_eq!(Format::from_accept(accept), expected, "{accept}");
         }
     }
 }

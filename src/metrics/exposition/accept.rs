@@ -1,7 +1,7 @@
-//! `Accept` negotiation for `/metrics` (RFC 9110 §12.5.1): q-values,
+//! `Accept` negotiation for the exposition formats (RFC 9110 §12.5.1): q-values,
 //! wildcards and the `version` parameter, falling back to text 0.0.4.
 
-use crate::metrics::Format;
+use super::Format;
 
 /// One media range of an `Accept` header.
 struct Range<'a> {
