@@ -15,6 +15,8 @@ use crate::metrics::MetricsService;
 use crate::metrics::{Format, DEFAULT_SERIES_BUDGET};
 use crate::monitor::{CallFamilies, FailureReports, Monitor};
 use crate::ports::{Evictions, Record, Repository};
+use crate::redaction::Redactor;
+use crate::sinks::{ConsoleSink, Outlets, QueuedSink, Resource, Sink, DEFAULT_QUEUE_CAPACITY};
 use crate::traces::TracingService;
 
 /// Default number of records each in-memory repository holds.
@@ -48,6 +50,8 @@ struct Inner {
     alerts: AlertService,
     health: HealthService,
     calls: CallFamilies,
+    log_sinks: Arc<Outlets>,
+    span_sinks: Arc<Outlets>,
 }
 
 /// The container: one value holding the five services, wired to their
@@ -137,9 +141,41 @@ impl Observability {
         self.inner.calls.monitor(module, name)
     }
 
+    /// Waits until every log and span sink has written and flushed what was
+    /// recorded before the call, all within `timeout`; `true` if all did.
+    /// Dropping the last clone of the container (and of its services) does
+    /// the same with a deadline of
+    /// [`DEFAULT_SHUTDOWN_DEADLINE`](crate::sinks::DEFAULT_SHUTDOWN_DEADLINE)
+    /// per sink, then stops the writer threads; a container installed with
+    /// [`install_global`](crate::install_global) is never dropped, so flush it
+    /// before the process exits.
+    ///
+    /// ```
+    /// use observa::sinks::{MemorySink, Resource};
+    ///
+    /// let lines = MemorySink::new(Resource::new("shop", "1"), 100);
+    /// let obs = observa::Observability::builder().service("shop", "1").log_sink(lines.clone()).build()?;
+    /// obs.logs().log(observa::LogLevel::Error, "disk full")?;
+    /// assert!(obs.flush(std::time::Duration::from_secs(5)));
+    /// assert!(lines.lines()[0].contains(r#""severity_text":"ERROR""#));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn flush(&self, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        let logs = self.inner.log_sinks.flush(timeout);
+        let spans = self
+            .inner
+            .span_sinks
+            .flush(deadline.saturating_duration_since(std::time::Instant::now()));
+        logs && spans
+    }
+
     /// Every metric as Prometheus text 0.0.4 or OpenMetrics 1.0, including
     /// the service identity (`target_info`) and the self-telemetry:
-    /// `observa_dropped_total{kind}` (records the repositories dropped),
+    /// `observa_dropped_total{kind,reason}` (records the repositories dropped,
+    /// reason `capacity` or `age`; records the sinks dropped, reason
+    /// `queue_full`, `io_error`, `sink_panic` or `shutdown_timeout`, rendered
+    /// when sinks are configured),
     /// `observa_series_refused_total{family}` and
     /// `observa_invalid_updates_total{family,reason}`.
     ///
@@ -150,7 +186,7 @@ impl Observability {
     /// obs.logs().log(observa::LogLevel::Error, "one")?;
     /// obs.logs().log(observa::LogLevel::Error, "two")?;
     /// let text = obs.render(Format::Prometheus)?;
-    /// assert!(text.contains("observa_dropped_total{kind=\"log_entry\"} 1\n"));
+    /// assert!(text.contains("observa_dropped_total{kind=\"log_entry\",reason=\"capacity\"} 1\n"));
     /// assert!(text.contains("target_info{service_name=\"shop\",service_version=\"1\"} 1\n"));
     /// # Ok::<(), observa::ObsError>(())
     /// ```
@@ -170,14 +206,22 @@ impl Observability {
             ),
             ("health_check", inner.health.evictions()),
         ];
+        let registry = inner.metrics.registry();
         for (kind, evictions) in dropped {
-            inner.metrics.registry().report_dropped(kind, evictions.total())?;
+            registry.report_dropped(kind, "capacity", evictions.capacity)?;
+            if !kind.ends_with("_fingerprint") {
+                registry.report_dropped(kind, "age", evictions.age)?;
+            }
         }
         let forgotten = inner.health.components_evicted();
-        inner
-            .metrics
-            .registry()
-            .report_dropped("health_component", forgotten)?;
+        registry.report_dropped("health_component", "capacity", forgotten)?;
+        let mut sink_drops = inner.log_sinks.drops();
+        for (key, count) in inner.span_sinks.drops() {
+            *sink_drops.entry(key).or_insert(0) += count;
+        }
+        for ((kind, reason), count) in sink_drops {
+            registry.report_dropped(kind, reason, count)?;
+        }
         inner.metrics.render(format)
     }
 }
@@ -227,6 +271,11 @@ pub struct ObservabilityBuilder {
     alert_repository: Option<Arc<dyn Repository<Alert>>>,
     health_repository: Option<Arc<dyn Repository<HealthCheck>>>,
     health: HealthConfig,
+    log_sinks: Vec<Box<dyn Sink>>,
+    span_sinks: Vec<Box<dyn Sink>>,
+    console_logs: bool,
+    sink_queue_capacity: Option<usize>,
+    redactor: Option<Redactor>,
 }
 
 impl ObservabilityBuilder {
@@ -321,6 +370,97 @@ impl ObservabilityBuilder {
         self
     }
 
+    /// Adds a log sink: every stored log entry (filled and redacted) is also
+    /// queued for it. Each sink gets its own bounded queue and writer thread
+    /// (a [`QueuedSink`] of [`sink_queue_capacity`](Self::sink_queue_capacity)
+    /// records), so several sinks may be added and a slow one only drops its
+    /// own records; drops are counted in `observa_dropped_total{kind,reason}`.
+    ///
+    /// ```
+    /// use observa::sinks::{MemorySink, Resource};
+    ///
+    /// let lines = MemorySink::new(Resource::new("shop", "1.0"), 1_000);
+    /// let obs = observa::Observability::builder().service("shop", "1.0").log_sink(lines.clone()).build()?;
+    /// obs.logs().log(observa::LogLevel::Warning, "card 4111 1111 1111 1111 declined")?;
+    /// obs.flush(std::time::Duration::from_secs(5));
+    /// let line: serde_json::Value = serde_json::from_str(&lines.lines()[0]).unwrap();
+    /// assert_eq!(line["body"], "card [REDACTED] declined");
+    /// assert_eq!(line["severity_number"], 13);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn log_sink(mut self, sink: impl Sink) -> Self {
+        self.log_sinks.push(Box::new(sink));
+        self
+    }
+    /// Adds a span sink: every finished span (redacted) is also queued for
+    /// it, as [`log_sink`](Self::log_sink) does for log entries.
+    ///
+    /// ```
+    /// use observa::sinks::{MemorySink, Resource};
+    ///
+    /// let spans = MemorySink::new(Resource::new("shop", "1.0"), 1_000);
+    /// let obs = observa::Observability::builder().service("shop", "1.0").span_sink(spans.clone()).build()?;
+    /// let root = obs.tracing().start_trace("checkout")?;
+    /// obs.tracing().finish(root, observa::SpanStatus::Ok)?;
+    /// obs.flush(std::time::Duration::from_secs(5));
+    /// assert!(spans.lines()[0].starts_with(r#"{"name":"checkout""#));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn span_sink(mut self, sink: impl Sink) -> Self {
+        self.span_sinks.push(Box::new(sink));
+        self
+    }
+    /// Adds a log sink on stderr: a readable coloured line on a terminal,
+    /// JSON lines (with this container's service name, version and
+    /// environment as `resource`) when stderr is a pipe or a file; see
+    /// [`ConsoleSink::stderr`].
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("shop", "1.0").console_logs().build()?;
+    /// obs.logs().log(observa::LogLevel::Info, "ready")?;
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn console_logs(mut self) -> Self {
+        self.console_logs = true;
+        self
+    }
+    /// Records each sink's queue holds before it drops (default
+    /// [`DEFAULT_QUEUE_CAPACITY`], 10,000; at least 1).
+    ///
+    /// ```
+    /// let zero = observa::Observability::builder().service("shop", "1").sink_queue_capacity(0).build();
+    /// assert_eq!(zero.err().map(|e| e.code()), Some("configuration"));
+    /// ```
+    pub fn sink_queue_capacity(mut self, capacity: usize) -> Self {
+        self.sink_queue_capacity = Some(capacity);
+        self
+    }
+    /// The redaction rules applied to every log entry and finished span
+    /// before any repository or sink sees it (default [`Redactor::default`]:
+    /// the default secret keys and every default value pattern). To turn
+    /// redaction off, pass [`Redactor::empty`].
+    ///
+    /// ```
+    /// use observa::redaction::Redactor;
+    ///
+    /// let obs = observa::Observability::builder()
+    ///     .service("shop", "1")
+    ///     .redactor(Redactor::default().with_key("iban")?)
+    ///     .build()?;
+    /// let entry = observa::LogEntry::builder(observa::LogLevel::Info, "paid").field("payer_iban", "DE89370400440532013000").build()?;
+    /// obs.logs().record(entry)?;
+    /// assert_eq!(obs.logs().recent(1)?[0].fields()["payer_iban"], "[REDACTED]");
+    ///
+    /// let raw = observa::Observability::builder().service("shop", "1").redactor(Redactor::empty()).build()?;
+    /// raw.logs().log(observa::LogLevel::Info, "mail ann@example.com")?;
+    /// assert_eq!(raw.logs().recent(1)?[0].message(), "mail ann@example.com");
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = Some(redactor);
+        self
+    }
+
     /// Validates the settings and wires the container.
     pub fn build(self) -> Result<Observability> {
         let (service, version) = self
@@ -340,6 +480,9 @@ impl ObservabilityBuilder {
         if self.max_age.is_some_and(|age| age.is_zero()) {
             return Err(ObsError::configuration("max_age", "must be positive"));
         }
+        if self.sink_queue_capacity == Some(0) {
+            return Err(ObsError::configuration("sink_queue_capacity", "must be at least 1"));
+        }
         let mut labels = Labels::new([("service", service.as_str())])?;
         if let Some(env) = &self.environment {
             labels.insert("env", env.as_str())?;
@@ -355,10 +498,24 @@ impl ObservabilityBuilder {
         metrics.export_identity((&service, &version), self.environment.as_deref(), &user_labels)?;
         // observa's own families are budgeted apart from the user's
         let own_families = metrics.with_family_budget(budget.max(DEFAULT_SERIES_BUDGET));
+        let info = ServiceInfo {
+            service: service.clone(),
+            version: version.clone(),
+            environment: self.environment,
+        };
+        let mut log_sinks = self.log_sinks;
+        if self.console_logs {
+            log_sinks.push(Box::new(ConsoleSink::stderr(Resource::from(&info))));
+        }
+        let queue = self.sink_queue_capacity.unwrap_or(DEFAULT_QUEUE_CAPACITY);
+        let log_sinks = Arc::new(spawn_sinks(log_sinks, queue)?);
+        let span_sinks = Arc::new(spawn_sinks(self.span_sinks, queue)?);
+        let redactor = Arc::new(self.redactor.unwrap_or_default());
         let logs = LogService::new(
             memory.or(self.log_repository),
             self.min_log_level.unwrap_or(LogLevel::Info),
-        );
+        )
+        .with_outlets(Arc::clone(&redactor), Arc::clone(&log_sinks));
         let alerts = AlertService::new(memory.or(self.alert_repository)).with_open_limit(memory.capacity);
         let failures = self.report_failures.then(|| FailureReports {
             logs: logs.clone(),
@@ -377,19 +534,27 @@ impl ObservabilityBuilder {
             health,
             factory: Factory::new(service.clone(), labels),
             metrics,
-            tracing: TracingService::new(memory.or(self.span_repository), service.clone()),
+            tracing: TracingService::new(memory.or(self.span_repository), service)
+                .with_outlets(redactor, Arc::clone(&span_sinks)),
             logs,
             alerts,
-            info: ServiceInfo {
-                service,
-                version,
-                environment: self.environment,
-            },
+            info,
+            log_sinks,
+            span_sinks,
         };
         Ok(Observability {
             inner: Arc::new(inner),
         })
     }
+}
+
+/// Puts each sink behind its own bounded queue and writer thread.
+fn spawn_sinks(sinks: Vec<Box<dyn Sink>>, capacity: usize) -> Result<Outlets> {
+    let queued = sinks.into_iter().map(|sink| {
+        QueuedSink::spawn(sink, capacity)
+            .map_err(|e| ObsError::configuration("sink", format!("cannot start its writer thread: {e}")))
+    });
+    Ok(Outlets::new(queued.collect::<Result<_>>()?))
 }
 
 /// How the default in-memory repositories are bounded.

@@ -78,6 +78,7 @@ mod card;
 mod config;
 mod credential;
 mod email;
+mod entities;
 mod ipv4;
 mod json;
 mod jwt;
