@@ -481,7 +481,10 @@ impl ObservabilityBuilder {
             return Err(ObsError::configuration("max_age", "must be positive"));
         }
         if self.sink_queue_capacity == Some(0) {
-            return Err(ObsError::configuration("sink_queue_capacity", "must be at least 1"));
+            return Err(ObsError::configuration(
+                "sink_queue_capacity",
+                "must be at least 1",
+            ));
         }
         let mut labels = Labels::new([("service", service.as_str())])?;
         if let Some(env) = &self.environment {

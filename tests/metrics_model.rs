@@ -298,7 +298,10 @@ fn concurrent_renders_never_overshoot_the_dropped_total() {
             }
         });
         let text = obs.render(Format::Prometheus).unwrap();
-        let dropped = sample(&text, "observa_dropped_total{kind=\"log_entry\",reason=\"capacity\"}");
+        let dropped = sample(
+            &text,
+            "observa_dropped_total{kind=\"log_entry\",reason=\"capacity\"}",
+        );
         assert_eq!(dropped, Some(1.0), "round {round}: concurrent renders overshot");
     }
 }

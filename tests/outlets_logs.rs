@@ -37,7 +37,10 @@ fn entries_carry_the_current_span_ids_and_flags_unless_they_have_their_own() {
     {
         let _current = enter(span);
         obs.logs().log(LogLevel::Warning, "in the span").unwrap();
-        let own = LogEntry::builder(LogLevel::Info, "own trace").trace(own_trace, None).build().unwrap();
+        let own = LogEntry::builder(LogLevel::Info, "own trace")
+            .trace(own_trace, None)
+            .build()
+            .unwrap();
         obs.logs().record(own).unwrap();
     }
     obs.logs().log(LogLevel::Info, "outside").unwrap();
@@ -63,25 +66,44 @@ fn a_correlation_scope_stamps_entries_nests_and_unwinds_on_panic() {
     let logs = obs.logs();
     logs.with_correlation("req-1", || {
         logs.log(LogLevel::Info, "outer").unwrap();
-        logs.with_correlation("req-2", || logs.log(LogLevel::Info, "inner").unwrap()).unwrap();
-        let own = LogEntry::builder(LogLevel::Info, "own").correlation_id("mine").build().unwrap();
+        logs.with_correlation("req-2", || logs.log(LogLevel::Info, "inner").unwrap())
+            .unwrap();
+        let own = LogEntry::builder(LogLevel::Info, "own")
+            .correlation_id("mine")
+            .build()
+            .unwrap();
         logs.record(own).unwrap();
-        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| logs.with_correlation("req-3", || panic!("boom"))));
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            logs.with_correlation("req-3", || panic!("boom"))
+        }));
         assert!(panicked.is_err());
         logs.log(LogLevel::Info, "after the panic").unwrap();
     })
     .unwrap();
     logs.log(LogLevel::Info, "none").unwrap();
     assert!(obs.flush(Duration::from_secs(5)));
-    let ids: Vec<_> = lines.lines().iter().map(|l| json(l)["correlation_id"].clone()).collect();
-    assert_eq!(ids, serde_json::json!(["req-1", "req-2", "mine", "req-1", null]).as_array().unwrap().clone());
+    let ids: Vec<_> = lines
+        .lines()
+        .iter()
+        .map(|l| json(l)["correlation_id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        serde_json::json!(["req-1", "req-2", "mine", "req-1", null])
+            .as_array()
+            .unwrap()
+            .clone()
+    );
     assert_eq!(observa::logs::correlation_id(), None);
     assert!(logs.with_correlation("", || ()).is_err());
 }
 
 #[test]
 fn dropping_the_last_clone_flushes_every_sink() {
-    let (a, b) = (MemorySink::new(Resource::new("shop", "1"), 10), MemorySink::new(Resource::new("shop", "1"), 10));
+    let (a, b) = (
+        MemorySink::new(Resource::new("shop", "1"), 10),
+        MemorySink::new(Resource::new("shop", "1"), 10),
+    );
     let spans = MemorySink::new(Resource::new("shop", "1"), 10);
     let obs = Observability::builder()
         .service("shop", "1")
@@ -148,8 +170,18 @@ fn a_full_queue_drops_counts_and_renders_without_holding_back_other_sinks() {
     }
     let text = obs.render(Format::Prometheus).unwrap();
     let queue_full = "observa_dropped_total{kind=\"log_entry\",reason=\"queue_full\"}";
-    assert_eq!(sample(&text, queue_full), Some((SENT - CAPACITY) as u64), "{text}");
-    assert_eq!(sample(&text, "observa_dropped_total{kind=\"log_entry\",reason=\"io_error\"}"), Some(0));
+    assert_eq!(
+        sample(&text, queue_full),
+        Some((SENT - CAPACITY) as u64),
+        "{text}"
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "observa_dropped_total{kind=\"log_entry\",reason=\"io_error\"}"
+        ),
+        Some(0)
+    );
     assert_eq!(fast.lines().len(), SENT);
     if let Some(promtool) = peer("promtool") {
         let (code, out, err) = run_with_stdin(&promtool, &["check", "metrics"], &text);

@@ -48,7 +48,11 @@ fn resident_bytes() -> u64 {
 #[test]
 fn a_slow_sink_keeps_memory_flat_through_many_records() {
     // A debug build is ~10× slower than a release build; keep the test short in both.
-    let records: u64 = if cfg!(debug_assertions) { 500_000 } else { 1_000_000 };
+    let records: u64 = if cfg!(debug_assertions) {
+        500_000
+    } else {
+        1_000_000
+    };
     let slow = Slow::default();
     let obs = Observability::builder()
         .service("shop", "1")
@@ -87,7 +91,11 @@ fn a_slow_sink_keeps_memory_flat_through_many_records() {
         growth / 1024,
         slow.largest_batch.load(Ordering::Relaxed)
     );
-    assert_eq!(written + dropped, records + 20_000, "every record is written or counted");
+    assert_eq!(
+        written + dropped,
+        records + 20_000,
+        "every record is written or counted"
+    );
     assert!(dropped > 0, "the slow sink could not keep up");
     assert!(slow.largest_batch.load(Ordering::Relaxed) <= CAPACITY);
     assert!(growth < 32 << 20, "RSS grew by {growth} bytes");

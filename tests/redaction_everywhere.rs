@@ -33,7 +33,17 @@ fn card() -> impl Strategy<Value = String> {
             .iter()
             .rev()
             .enumerate()
-            .map(|(i, &d)| if i % 2 == 0 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+            .map(|(i, &d)| {
+                if i % 2 == 0 {
+                    if d * 2 > 9 {
+                        d * 2 - 9
+                    } else {
+                        d * 2
+                    }
+                } else {
+                    d
+                }
+            })
             .sum();
         number.push((10 - sum % 10) % 10);
         number.iter().map(|d| char::from_digit(*d, 10).unwrap()).collect()
@@ -45,8 +55,15 @@ fn secret() -> impl Strategy<Value = (String, String)> {
     prop_oneof![
         "[a-z]{3,8}\\.[a-z]{2,6}@[a-z]{3,8}\\.(com|org|io)".prop_map(|s| (s.clone(), s)),
         "[A-Za-z0-9_\\-]{16,32}".prop_map(|t| (format!("Bearer {t}"), t)),
-        ("[A-Za-z0-9_\\-]{10,20}", "[A-Za-z0-9_\\-]{10,40}", "[A-Za-z0-9_\\-]{16,43}")
-            .prop_map(|(h, p, s)| { let jwt = format!("eyJ{h}.ey{p}.{s}"); (jwt.clone(), jwt) }),
+        (
+            "[A-Za-z0-9_\\-]{10,20}",
+            "[A-Za-z0-9_\\-]{10,40}",
+            "[A-Za-z0-9_\\-]{16,43}"
+        )
+            .prop_map(|(h, p, s)| {
+                let jwt = format!("eyJ{h}.ey{p}.{s}");
+                (jwt.clone(), jwt)
+            }),
         "(AKIA|ASIA)[A-Z2-7]{16}".prop_map(|s| (s.clone(), s)),
         card().prop_map(|s| (s.clone(), s)),
     ]
@@ -79,11 +96,28 @@ struct Case {
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    let keys = prop::sample::select(vec!["password", "api_key", "db_token", "X-Session-Id", "Authorization"]);
-    (secret(), secret(), secret(), secret(), keys, "[A-Za-z0-9]{12,24}")
-        .prop_flat_map(|(body, field, attribute, event, key, key_value)| {
-            let secrets = vec![body.1.clone(), field.1.clone(), attribute.1.clone(), event.1.clone(), key_value.clone()];
-            (text_around(&body.0), text_around(&field.0), text_around(&attribute.0), text_around(&event.0))
+    let keys = prop::sample::select(vec![
+        "password",
+        "api_key",
+        "db_token",
+        "X-Session-Id",
+        "Authorization",
+    ]);
+    (secret(), secret(), secret(), secret(), keys, "[A-Za-z0-9]{12,24}").prop_flat_map(
+        |(body, field, attribute, event, key, key_value)| {
+            let secrets = vec![
+                body.1.clone(),
+                field.1.clone(),
+                attribute.1.clone(),
+                event.1.clone(),
+                key_value.clone(),
+            ];
+            (
+                text_around(&body.0),
+                text_around(&field.0),
+                text_around(&attribute.0),
+                text_around(&event.0),
+            )
                 .prop_map(move |(b, f, a, e)| Case {
                     body: b,
                     field: f,
@@ -94,7 +128,8 @@ fn case() -> impl Strategy<Value = Case> {
                     key_value: key_value.clone(),
                     secrets: secrets.clone(),
                 })
-        })
+        },
+    )
 }
 
 proptest! {

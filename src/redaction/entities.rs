@@ -129,7 +129,10 @@ mod tests {
         assert!(redactor.redact_log_entry(&mut entry) > 0);
         assert_eq!(entry.message().chars().count(), MAX_LOG_MESSAGE_LEN);
         let json = serde_json::to_string(&entry).unwrap();
-        assert!(serde_json::from_str::<LogEntry>(&json).is_ok(), "still a valid entry");
+        assert!(
+            serde_json::from_str::<LogEntry>(&json).is_ok(),
+            "still a valid entry"
+        );
     }
 
     #[test]
