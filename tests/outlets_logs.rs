@@ -196,3 +196,52 @@ fn a_full_queue_drops_counts_and_renders_without_holding_back_other_sinks() {
     gate.open();
     assert!(obs.flush(Duration::from_secs(5)));
 }
+
+/// A sink whose every write fails.
+struct Broken;
+
+impl Sink for Broken {
+    fn write(&mut self, _record: &Record) -> io::Result<()> {
+        Err(io::Error::other("disk gone"))
+    }
+}
+
+#[test]
+fn repository_and_sink_drops_render_with_their_reason() {
+    let obs = Observability::builder()
+        .service("shop", "1")
+        .capacity(2)
+        .max_age(Duration::from_millis(200))
+        .span_sink(Broken)
+        .build()
+        .unwrap();
+    obs.logs().log(LogLevel::Error, "old").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    obs.logs().log(LogLevel::Error, "new").unwrap(); // the old one is too old now
+    for _ in 0..3 {
+        let root = obs.tracing().start_trace("op").unwrap();
+        obs.tracing().finish(root, SpanStatus::Ok).unwrap();
+    }
+    assert!(obs.flush(Duration::from_secs(5)));
+    let text = obs.render(Format::OpenMetrics).unwrap();
+    let series = |kind: &str, reason: &str| {
+        sample(
+            &text,
+            &format!("observa_dropped_total{{kind=\"{kind}\",reason=\"{reason}\"}}"),
+        )
+    };
+    assert_eq!(series("log_entry", "age"), Some(1), "{text}");
+    assert_eq!(series("log_entry", "capacity"), Some(0));
+    assert_eq!(
+        series("span", "capacity"),
+        Some(1),
+        "three spans in a repository of two"
+    );
+    assert_eq!(
+        series("span", "io_error"),
+        Some(3),
+        "every span the broken sink lost"
+    );
+    assert_eq!(series("alert_fingerprint", "capacity"), Some(0));
+    assert_eq!(series("alert_fingerprint", "age"), None);
+}
