@@ -5,7 +5,9 @@
 use std::borrow::Cow;
 
 use super::Redactor;
-use crate::domain::rules::{MAX_LABEL_VALUE_LEN, MAX_LOG_MESSAGE_LEN, MAX_SHORT_NAME_LEN};
+use crate::domain::rules::{
+    self, MAX_ENTRIES_BYTES, MAX_LABEL_VALUE_LEN, MAX_LOG_MESSAGE_LEN, MAX_SHORT_NAME_LEN, MAX_VALUE_BYTES,
+};
 use crate::domain::{LogEntry, Span};
 
 impl Redactor {
@@ -25,7 +27,8 @@ impl Redactor {
     /// Redacts a log entry in place: the body by the value patterns, each
     /// field by its key and the patterns ([`redact_field`](Self::redact_field)).
     /// Returns how many values changed. A body that the replacement made
-    /// longer than the message limit is cut at the limit.
+    /// longer than the message limit is cut at the limit; a field value made
+    /// larger than the field limits is replaced whole, so the entry stays valid.
     ///
     /// ```
     /// use observa::redaction::Redactor;
@@ -47,15 +50,31 @@ impl Redactor {
         }
         let (message, fields) = entry.text_mut();
         let mut changed = self.redact_string(message, MAX_LOG_MESSAGE_LEN);
+        let mut grown = Vec::new();
         for (key, value) in fields.iter_mut() {
-            changed += self.redact_field(key, value);
+            if self.redact_field(key, value) > 0 {
+                changed += 1;
+                grown.push(key.clone());
+            }
+        }
+        if !grown.is_empty() {
+            let size = |v: &serde_json::Value| rules::json_bytes(v, MAX_VALUE_BYTES + 1);
+            let total: usize = fields.iter().map(|(k, v)| k.len() + size(v)).sum();
+            for key in grown {
+                let value = fields.get_mut(&key).expect("a field just redacted");
+                if total > MAX_ENTRIES_BYTES || size(value) > MAX_VALUE_BYTES {
+                    *value = serde_json::Value::String(self.replacement.to_string());
+                }
+            }
         }
         changed
     }
 
     /// Redacts a span in place: each attribute value by its key and the
     /// patterns, each event name by the patterns. Returns how many values
-    /// changed; a value made longer than its limit is cut at the limit.
+    /// changed; a value made longer than its limit is cut at the limit, and
+    /// should the attributes then pass their total limit, every changed
+    /// value is replaced whole, so the span stays valid.
     ///
     /// ```
     /// use observa::redaction::Redactor;
@@ -75,16 +94,24 @@ impl Redactor {
             return 0;
         }
         let (attributes, events) = span.text_mut();
-        let mut changed = 0;
+        let mut grown = Vec::new();
         for (key, value) in attributes.iter_mut() {
             if self.is_sensitive_key(key) {
                 self.counters.key();
                 value.clear();
                 value.push_str(&self.replacement);
-                truncate_chars(value, MAX_LABEL_VALUE_LEN);
-                changed += 1;
-            } else {
-                changed += self.redact_string(value, MAX_LABEL_VALUE_LEN);
+                grown.push(key.clone());
+            } else if self.redact_string(value, MAX_LABEL_VALUE_LEN) > 0 {
+                grown.push(key.clone());
+            }
+        }
+        let mut changed = grown.len();
+        let total: usize = attributes.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if total > MAX_ENTRIES_BYTES {
+            for key in grown {
+                let value = attributes.get_mut(&key).expect("an attribute just redacted");
+                value.clear();
+                value.push_str(&self.replacement);
             }
         }
         for name in events {
@@ -133,6 +160,35 @@ mod tests {
             serde_json::from_str::<LogEntry>(&json).is_ok(),
             "still a valid entry"
         );
+    }
+
+    #[test]
+    fn fields_and_attributes_the_replacement_lengthens_stay_valid() {
+        let redactor = Redactor::default().with_replacement("#".repeat(256)).unwrap();
+        let mails = "a@b.co ".repeat(MAX_VALUE_BYTES / 8);
+        let mut entry = LogEntry::builder(LogLevel::Info, "x")
+            .field("one", mails.clone())
+            .field(
+                "two",
+                mails.chars().take(MAX_ENTRIES_BYTES / 4).collect::<String>(),
+            )
+            .build()
+            .unwrap();
+        assert_eq!(redactor.redact_log_entry(&mut entry), 2);
+        let json = serde_json::to_string(&entry).unwrap();
+        assert!(
+            serde_json::from_str::<LogEntry>(&json).is_ok(),
+            "still a valid entry"
+        );
+
+        let mut span = Span::root("op", "svc").unwrap();
+        let value = "a@b.co ".repeat(112); // 40 of them fit the total limit before redaction
+        for i in 0..40 {
+            span = span.with_attribute(format!("k{i}"), value.clone()).unwrap();
+        }
+        assert_eq!(redactor.redact_span(&mut span), 40);
+        let json = serde_json::to_string(&span).unwrap();
+        assert!(serde_json::from_str::<Span>(&json).is_ok(), "still a valid span");
     }
 
     #[test]
