@@ -245,3 +245,24 @@ fn repository_and_sink_drops_render_with_their_reason() {
     assert_eq!(series("alert_fingerprint", "capacity"), Some(0));
     assert_eq!(series("alert_fingerprint", "age"), None);
 }
+
+#[test]
+fn console_logs_adds_a_sink_and_sink_series_render_only_with_sinks() {
+    let queue_full = "observa_dropped_total{kind=\"log_entry\",reason=\"queue_full\"}";
+    let plain = Observability::builder().service("shop", "1").build().unwrap();
+    assert_eq!(
+        sample(&plain.render(Format::Prometheus).unwrap(), queue_full),
+        None
+    );
+    let console = Observability::builder()
+        .service("shop", "1")
+        .console_logs()
+        .build()
+        .unwrap();
+    console.logs().log(LogLevel::Info, "ready").unwrap();
+    assert!(console.flush(Duration::from_secs(5)));
+    assert_eq!(
+        sample(&console.render(Format::Prometheus).unwrap(), queue_full),
+        Some(0)
+    );
+}
