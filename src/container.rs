@@ -15,7 +15,13 @@ use crate::metrics::MetricsService;
 use crate::metrics::{Format, DEFAULT_SERIES_BUDGET};
 use crate::monitor::{CallFamilies, FailureReports, Monitor};
 use crate::ports::{Evictions, Record, Repository};
+use crate::redaction::Redactor;
+use crate::sinks::{ConsoleSink, Outlets, Resource, Sink, DEFAULT_QUEUE_CAPACITY};
 use crate::traces::TracingService;
+
+mod outlets;
+
+use outlets::spawn_sinks;
 
 /// Default number of records each in-memory repository holds.
 pub const DEFAULT_CAPACITY: usize = 10_000;
@@ -48,6 +54,8 @@ struct Inner {
     alerts: AlertService,
     health: HealthService,
     calls: CallFamilies,
+    log_sinks: Arc<Outlets>,
+    span_sinks: Arc<Outlets>,
 }
 
 /// The container: one value holding the five services, wired to their
@@ -139,7 +147,10 @@ impl Observability {
 
     /// Every metric as Prometheus text 0.0.4 or OpenMetrics 1.0, including
     /// the service identity (`target_info`) and the self-telemetry:
-    /// `observa_dropped_total{kind}` (records the repositories dropped),
+    /// `observa_dropped_total{kind,reason}` (records the repositories dropped,
+    /// reason `capacity` or `age`; records the sinks dropped, reason
+    /// `queue_full`, `io_error`, `sink_panic` or `shutdown_timeout`, rendered
+    /// when sinks are configured),
     /// `observa_series_refused_total{family}` and
     /// `observa_invalid_updates_total{family,reason}`.
     ///
@@ -150,7 +161,7 @@ impl Observability {
     /// obs.logs().log(observa::LogLevel::Error, "one")?;
     /// obs.logs().log(observa::LogLevel::Error, "two")?;
     /// let text = obs.render(Format::Prometheus)?;
-    /// assert!(text.contains("observa_dropped_total{kind=\"log_entry\"} 1\n"));
+    /// assert!(text.contains("observa_dropped_total{kind=\"log_entry\",reason=\"capacity\"} 1\n"));
     /// assert!(text.contains("target_info{service_name=\"shop\",service_version=\"1\"} 1\n"));
     /// # Ok::<(), observa::ObsError>(())
     /// ```
@@ -170,14 +181,22 @@ impl Observability {
             ),
             ("health_check", inner.health.evictions()),
         ];
+        let registry = inner.metrics.registry();
         for (kind, evictions) in dropped {
-            inner.metrics.registry().report_dropped(kind, evictions.total())?;
+            registry.report_dropped(kind, "capacity", evictions.capacity)?;
+            if !kind.ends_with("_fingerprint") {
+                registry.report_dropped(kind, "age", evictions.age)?;
+            }
         }
         let forgotten = inner.health.components_evicted();
-        inner
-            .metrics
-            .registry()
-            .report_dropped("health_component", forgotten)?;
+        registry.report_dropped("health_component", "capacity", forgotten)?;
+        let mut sink_drops = inner.log_sinks.drops();
+        for (key, count) in inner.span_sinks.drops() {
+            *sink_drops.entry(key).or_insert(0) += count;
+        }
+        for ((kind, reason), count) in sink_drops {
+            registry.report_dropped(kind, reason, count)?;
+        }
         inner.metrics.render(format)
     }
 }
@@ -227,6 +246,11 @@ pub struct ObservabilityBuilder {
     alert_repository: Option<Arc<dyn Repository<Alert>>>,
     health_repository: Option<Arc<dyn Repository<HealthCheck>>>,
     health: HealthConfig,
+    log_sinks: Vec<Box<dyn Sink>>,
+    span_sinks: Vec<Box<dyn Sink>>,
+    console_logs: bool,
+    sink_queue_capacity: Option<usize>,
+    redactor: Option<Redactor>,
 }
 
 impl ObservabilityBuilder {
@@ -340,6 +364,12 @@ impl ObservabilityBuilder {
         if self.max_age.is_some_and(|age| age.is_zero()) {
             return Err(ObsError::configuration("max_age", "must be positive"));
         }
+        if self.sink_queue_capacity == Some(0) {
+            return Err(ObsError::configuration(
+                "sink_queue_capacity",
+                "must be at least 1",
+            ));
+        }
         let mut labels = Labels::new([("service", service.as_str())])?;
         if let Some(env) = &self.environment {
             labels.insert("env", env.as_str())?;
@@ -355,10 +385,24 @@ impl ObservabilityBuilder {
         metrics.export_identity((&service, &version), self.environment.as_deref(), &user_labels)?;
         // observa's own families are budgeted apart from the user's
         let own_families = metrics.with_family_budget(budget.max(DEFAULT_SERIES_BUDGET));
+        let info = ServiceInfo {
+            service: service.clone(),
+            version: version.clone(),
+            environment: self.environment,
+        };
+        let mut log_sinks = self.log_sinks;
+        if self.console_logs {
+            log_sinks.push(Box::new(ConsoleSink::stderr(Resource::from(&info))));
+        }
+        let queue = self.sink_queue_capacity.unwrap_or(DEFAULT_QUEUE_CAPACITY);
+        let log_sinks = Arc::new(spawn_sinks(log_sinks, queue)?);
+        let span_sinks = Arc::new(spawn_sinks(self.span_sinks, queue)?);
+        let redactor = Arc::new(self.redactor.unwrap_or_default());
         let logs = LogService::new(
             memory.or(self.log_repository),
             self.min_log_level.unwrap_or(LogLevel::Info),
-        );
+        )
+        .with_outlets(Arc::clone(&redactor), Arc::clone(&log_sinks));
         let alerts = AlertService::new(memory.or(self.alert_repository)).with_open_limit(memory.capacity);
         let failures = self.report_failures.then(|| FailureReports {
             logs: logs.clone(),
@@ -377,14 +421,13 @@ impl ObservabilityBuilder {
             health,
             factory: Factory::new(service.clone(), labels),
             metrics,
-            tracing: TracingService::new(memory.or(self.span_repository), service.clone()),
+            tracing: TracingService::new(memory.or(self.span_repository), service)
+                .with_outlets(redactor, Arc::clone(&span_sinks)),
             logs,
             alerts,
-            info: ServiceInfo {
-                service,
-                version,
-                environment: self.environment,
-            },
+            info,
+            log_sinks,
+            span_sinks,
         };
         Ok(Observability {
             inner: Arc::new(inner),

@@ -1,5 +1,5 @@
 //! The alert service's de-duplication index is bounded and its losses are
-//! counted in `observa_dropped_total{kind="alert_fingerprint"}`.
+//! counted in `observa_dropped_total{kind="alert_fingerprint",reason="capacity"}`.
 
 use std::sync::Arc;
 
@@ -35,7 +35,7 @@ fn open_alerts_pushed_out_of_the_index_are_counted_and_rendered() {
 
     let text = obs.render(Format::Prometheus).unwrap();
     let expected = format!(
-        "observa_dropped_total{{kind=\"alert_fingerprint\"}} {}\n",
+        "observa_dropped_total{{kind=\"alert_fingerprint\",reason=\"capacity\"}} {}\n",
         obs.alerts().fingerprint_evictions()
     );
     assert!(text.contains(&expected), "{text}");

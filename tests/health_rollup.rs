@@ -103,7 +103,8 @@ fn the_latest_map_keeps_its_bound_and_counts_what_it_forgets() {
     assert_eq!(obs.health().components_evicted(), forgotten);
     assert_eq!(obs.health().overall(), HealthStatus::Unhealthy);
     let text = obs.render(Format::Prometheus).unwrap();
-    let line = format!("observa_dropped_total{{kind=\"health_component\"}} {forgotten}\n");
+    let line =
+        format!("observa_dropped_total{{kind=\"health_component\",reason=\"capacity\"}} {forgotten}\n");
     assert!(text.contains(&line), "{text}");
 }
 

@@ -279,7 +279,7 @@ fn histograms_never_render_a_negative_or_nan_sum() {
 #[test]
 fn concurrent_renders_never_overshoot_the_dropped_total() {
     // each round: one log entry dropped, then four renders start together and
-    // each raises observa_dropped_total{kind="log_entry"} to the total, 1
+    // each raises observa_dropped_total{kind="log_entry",reason="capacity"} to the total, 1
     for round in 0..300 {
         let obs = Observability::builder()
             .service("shop", "1")
@@ -298,7 +298,10 @@ fn concurrent_renders_never_overshoot_the_dropped_total() {
             }
         });
         let text = obs.render(Format::Prometheus).unwrap();
-        let dropped = sample(&text, "observa_dropped_total{kind=\"log_entry\"}");
+        let dropped = sample(
+            &text,
+            "observa_dropped_total{kind=\"log_entry\",reason=\"capacity\"}",
+        );
         assert_eq!(dropped, Some(1.0), "round {round}: concurrent renders overshot");
     }
 }

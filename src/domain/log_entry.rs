@@ -154,6 +154,24 @@ impl LogEntry {
     pub fn timestamp(&self) -> DateTime<Utc> {
         self.f.timestamp
     }
+
+    /// The message and fields, rewritten in place by redaction (which keeps
+    /// the message within its limit).
+    pub(crate) fn text_mut(&mut self) -> (&mut String, &mut BTreeMap<String, serde_json::Value>) {
+        (&mut self.f.message, &mut self.f.fields)
+    }
+
+    /// Fills the trace context and correlation id the entry does not carry yet.
+    /// `correlation_id` must already satisfy [`LogEntryBuilder::correlation_id`]'s rules.
+    pub(crate) fn fill_context(&mut self, trace: Option<(TraceId, SpanId)>, correlation_id: Option<&str>) {
+        if let (None, Some((trace_id, span_id))) = (self.f.trace_id, trace) {
+            self.f.trace_id = Some(trace_id);
+            self.f.span_id = Some(span_id);
+        }
+        if let (None, Some(id)) = (&self.f.correlation_id, correlation_id) {
+            self.f.correlation_id = Some(id.to_owned());
+        }
+    }
 }
 
 /// Builds a [`LogEntry`]; see [`LogEntry::builder`].

@@ -230,6 +230,13 @@ impl Span {
         Ok(Span { f })
     }
 
+    /// The attribute values and event names, rewritten in place by redaction
+    /// (which keeps them within their limits).
+    pub(crate) fn text_mut(&mut self) -> (&mut BTreeMap<String, String>, impl Iterator<Item = &mut String>) {
+        let events = self.f.events.iter_mut().map(|e| &mut e.name);
+        (&mut self.f.attributes, events)
+    }
+
     /// The entity id.
     pub fn id(&self) -> Uuid {
         self.f.id

@@ -24,7 +24,7 @@ pub const MAX_CHECKS: usize = 10_000;
 /// - `max_components` (default [`DEFAULT_MAX_COMPONENTS`]): when a new
 ///   component would exceed it, the least recently updated one is forgotten
 ///   (its history stays in the repository); each one counts in
-///   `observa_dropped_total{kind="health_component"}`.
+///   `observa_dropped_total{kind="health_component",reason="capacity"}`.
 ///
 /// ```
 /// use observa::health::HealthConfig;

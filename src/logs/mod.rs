@@ -1,7 +1,10 @@
 //! Logs: the [`LogService`] that filters [`LogEntry`](crate::LogEntry)s by
-//! level and records them into their repository. JSON lines and the console
-//! and file outlets are in [`sinks`](crate::sinks).
+//! level, fills their trace and correlation ids, redacts them and hands them
+//! to their repository and sinks. JSON lines and the console and file
+//! outlets are in [`sinks`](crate::sinks).
 
+mod correlation;
 mod service;
 
+pub use correlation::correlation_id;
 pub use service::LogService;

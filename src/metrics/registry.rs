@@ -20,7 +20,7 @@ pub const DEFAULT_SERIES_BUDGET: usize = 2_000;
 pub const MAX_FAMILIES: usize = 10_000;
 /// The self-metric counting label sets refused by a family's budget.
 pub const REFUSED_SERIES: &str = "observa_series_refused_total";
-/// The self-metric counting records repositories dropped to stay within bounds, by entity kind.
+/// The self-metric counting records dropped to stay within bounds, by entity kind and reason.
 pub const DROPPED_RECORDS: &str = "observa_dropped_total";
 
 /// A family of any kind, as the registry holds it.
@@ -169,8 +169,8 @@ impl Registry {
         );
         let dropped = self_metric(
             DROPPED_RECORDS,
-            "Records a bounded repository dropped (oldest first) to stay within capacity or age.",
-            &["kind"],
+            "Records dropped to stay within bounds: by a repository (capacity, age) or a sink (queue_full, io_error, sink_panic, shutdown_timeout).",
+            &["kind", "reason"],
         );
         let invalid = self_metric(
             INVALID_UPDATES,
@@ -185,9 +185,9 @@ impl Registry {
         }
     }
 
-    /// Sets `observa_dropped_total{kind}` to a repository's running total.
-    pub(crate) fn report_dropped(&self, kind: &str, total: u64) -> Result<()> {
-        self.dropped.with_label_values(&[kind])?.raise_to(total);
+    /// Sets `observa_dropped_total{kind,reason}` to a running total.
+    pub(crate) fn report_dropped(&self, kind: &str, reason: &str, total: u64) -> Result<()> {
+        self.dropped.with_label_values(&[kind, reason])?.raise_to(total);
         Ok(())
     }
 

@@ -82,6 +82,7 @@ mod card;
 mod config;
 mod credential;
 mod email;
+mod entities;
 mod ipv4;
 mod json;
 mod jwt;

@@ -8,6 +8,8 @@ use parking_lot::Mutex;
 use crate::domain::{Span, SpanId, SpanStatus, TraceId};
 use crate::error::{ObsError, Result};
 use crate::ports::{Evictions, Query, Repository};
+use crate::redaction::Redactor;
+use crate::sinks::{Outlets, Record};
 
 /// One span and the spans started under it.
 ///
@@ -59,16 +61,45 @@ pub struct TracingService {
     service: String,
     /// Makes `record`'s duplicate check and save one step.
     record_lock: Arc<Mutex<()>>,
+    redactor: Arc<Redactor>,
+    sinks: Arc<Outlets>,
 }
 
 impl TracingService {
-    /// A service naming its spans after `service` and storing into `repository`.
+    /// A service naming its spans after `service` and storing into
+    /// `repository`, redacting with [`Redactor::default`], with no sink.
     pub fn new(repository: Arc<dyn Repository<Span>>, service: impl Into<String>) -> Self {
         TracingService {
             repository,
             service: service.into(),
             record_lock: Arc::default(),
+            redactor: Arc::new(Redactor::default()),
+            sinks: Arc::default(),
         }
+    }
+
+    /// The same service redacting with `redactor` and writing to `sinks`.
+    pub(crate) fn with_outlets(self, redactor: Arc<Redactor>, sinks: Arc<Outlets>) -> Self {
+        TracingService {
+            redactor,
+            sinks,
+            ..self
+        }
+    }
+
+    /// Stores a finished, redacted span and queues it on the span sinks.
+    fn store(&self, span: Span) -> Result<Span> {
+        self.repository.save(span.clone())?;
+        if !self.sinks.is_empty() {
+            let trace_flags = crate::traces::current()
+                .filter(|c| c.trace_id() == span.trace_id())
+                .map(|c| c.flags().to_byte());
+            self.sinks.send(Record::Span {
+                span: span.clone(),
+                trace_flags,
+            });
+        }
+        Ok(span)
     }
 
     /// Opens the root span of a new trace.
@@ -81,14 +112,26 @@ impl TracingService {
         parent.child(operation)
     }
 
-    /// Ends `span` now with `status` and stores it; returns the finished span.
+    /// Ends `span` now with `status`, redacts it (attribute values, event
+    /// names), stores it and queues it on the span sinks; returns the span
+    /// as stored.
+    ///
+    /// ```
+    /// # use observa::{Observability, SpanStatus};
+    /// let obs = Observability::builder().service("api", "1").build()?;
+    /// let span = obs.tracing().start_trace("login")?.with_attribute("user.email", "ann@example.com")?;
+    /// let stored = obs.tracing().finish(span, SpanStatus::Ok)?;
+    /// assert_eq!(stored.attributes()["user.email"], "[REDACTED]");
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn finish(&self, span: Span, status: SpanStatus) -> Result<Span> {
-        let finished = span.finish(status)?;
-        self.repository.save(finished.clone())?;
-        Ok(finished)
+        let mut finished = span.finish(status)?;
+        self.redactor.redact_span(&mut finished);
+        self.store(finished)
     }
 
-    /// Stores an already finished span (e.g. one received from elsewhere).
+    /// Stores an already finished span (e.g. one received from elsewhere),
+    /// redacted as [`finish`](Self::finish) does, and queues it on the span sinks.
     ///
     /// A span whose span id is already stored in its trace under another
     /// entity id is refused (a validation error on `span_id`): trace trees
@@ -110,7 +153,7 @@ impl TracingService {
     /// assert_eq!((err.entity(), err.field()), (Some("span"), Some("span_id")));
     /// # Ok::<(), observa::ObsError>(())
     /// ```
-    pub fn record(&self, span: Span) -> Result<()> {
+    pub fn record(&self, mut span: Span) -> Result<()> {
         if !span.is_finished() {
             return Err(ObsError::validation(
                 "span",
@@ -119,6 +162,7 @@ impl TracingService {
                 "only finished spans are recorded",
             ));
         }
+        self.redactor.redact_span(&mut span);
         let _one_at_a_time = self.record_lock.lock();
         let stored = self.repository.query(&Query::new().trace_id(span.trace_id()))?;
         if stored
@@ -132,7 +176,7 @@ impl TracingService {
                 "must be unique within its trace: another span with this id is already recorded",
             ));
         }
-        self.repository.save(span)
+        self.store(span).map(drop)
     }
 
     /// The stored spans of a trace, earliest start first.
