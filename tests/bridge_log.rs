@@ -55,11 +55,18 @@ fn every_level_maps_and_messages_are_kept() {
 #[test]
 fn records_below_the_minimum_level_are_not_stored() {
     installed();
-    assert_eq!(log::max_level(), log::LevelFilter::Debug, "capped at the service's minimum");
+    assert_eq!(
+        log::max_level(),
+        log::LevelFilter::Debug,
+        "capped at the service's minimum"
+    );
     assert!(!log::log_enabled!(target: "quiet", log::Level::Trace));
     log::trace!(target: "quiet", "too detailed");
     log::debug!(target: "quiet", "kept");
-    let messages: Vec<String> = written_to("quiet").iter().map(|e| e.message().to_owned()).collect();
+    let messages: Vec<String> = written_to("quiet")
+        .iter()
+        .map(|e| e.message().to_owned())
+        .collect();
     assert_eq!(messages, ["kept"]);
 }
 
@@ -93,14 +100,19 @@ fn the_current_span_context_supplies_the_ids() {
     assert_eq!((entries[0].trace_id(), entries[0].span_id()), (None, None));
     assert_eq!(entries[1].trace_id(), Some(context.trace_id()));
     assert_eq!(entries[1].span_id(), Some(context.span_id()));
-    assert_eq!(installed().0.logs().for_trace(context.trace_id()).unwrap().len(), 1);
+    assert_eq!(
+        installed().0.logs().for_trace(context.trace_id()).unwrap().len(),
+        1
+    );
 }
 
 #[test]
 fn a_second_install_is_a_conflict_and_keeps_the_first() {
     let (_, first) = installed();
     let other = Observability::builder().service("other", "1").build().unwrap();
-    let err = ObservaLogger::new(&other).install(log::LevelFilter::Trace).unwrap_err();
+    let err = ObservaLogger::new(&other)
+        .install(log::LevelFilter::Trace)
+        .unwrap_err();
     assert_eq!(err.code(), "conflict");
     assert!(err.to_string().contains("already installed"), "{err}");
     log::warn!(target: "conflict", "still the first");

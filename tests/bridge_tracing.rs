@@ -59,7 +59,10 @@ fn nested_spans_become_a_tree() {
     let child = &tree[0].children[0];
     assert_eq!(child.span.parent_span_id(), Some(root.span_id()));
     assert_eq!(operations(&child.children), ["tree_grandchild"]);
-    assert_eq!(child.children[0].span.parent_span_id(), Some(child.span.span_id()));
+    assert_eq!(
+        child.children[0].span.parent_span_id(),
+        Some(child.span.span_id())
+    );
     assert!(tree[0].span.is_finished() && tree[0].span.service() == "bridge-tracing");
 }
 
@@ -73,14 +76,22 @@ fn an_explicit_parent_wins_over_the_entered_span() {
     });
     drop(parent);
     let child = span_named("explicit_child");
-    assert_eq!(child.parent_span_id(), Some(span_named("explicit_parent").span_id()));
+    assert_eq!(
+        child.parent_span_id(),
+        Some(span_named("explicit_parent").span_id())
+    );
     assert_eq!(span_named("explicit_root").parent_span_id(), None);
 }
 
 #[test]
 fn fields_and_recorded_values_become_attributes() {
     installed();
-    let span = tracing::info_span!("fields_span", user = "ada", attempt = 2, late = tracing::field::Empty);
+    let span = tracing::info_span!(
+        "fields_span",
+        user = "ada",
+        attempt = 2,
+        late = tracing::field::Empty
+    );
     span.record("late", 1.5);
     drop(span);
     let span = span_named("fields_span");
@@ -108,12 +119,21 @@ fn events_become_log_entries_with_the_span_ids() {
     assert_eq!(entry.span_id(), Some(span.span_id()));
     assert_eq!(entry.target(), Some("events"));
     let fields = entry.fields();
-    assert_eq!((fields["items"].as_i64(), fields["ratio"].as_f64()), (Some(3), Some(0.25)));
-    assert_eq!((fields["ok"].as_bool(), fields["who"].as_str()), (Some(true), Some("\"ada\"")));
+    assert_eq!(
+        (fields["items"].as_i64(), fields["ratio"].as_f64()),
+        (Some(3), Some(0.25))
+    );
+    assert_eq!(
+        (fields["ok"].as_bool(), fields["who"].as_str()),
+        (Some(true), Some("\"ada\""))
+    );
     assert_eq!(fields["code.lineno"], line);
     assert!(!fields.contains_key("message"));
     let outside = obs().logs().recent(1_000).unwrap();
-    let outside = outside.iter().find(|e| e.message() == "outside any span").unwrap();
+    let outside = outside
+        .iter()
+        .find(|e| e.message() == "outside any span")
+        .unwrap();
     assert_eq!(outside.trace_id(), None);
 }
 
@@ -155,8 +175,14 @@ fn an_entered_span_is_observas_current_context() {
     assert_eq!(current(), None, "leaving restores the context before");
     drop((inner, outer));
     let (outer, inner) = (span_named("current_outer"), span_named("current_inner"));
-    assert_eq!((outer_ctx.trace_id(), outer_ctx.span_id()), (outer.trace_id(), outer.span_id()));
-    assert_eq!((inner_ctx.trace_id(), inner_ctx.span_id()), (inner.trace_id(), inner.span_id()));
+    assert_eq!(
+        (outer_ctx.trace_id(), outer_ctx.span_id()),
+        (outer.trace_id(), outer.span_id())
+    );
+    assert_eq!(
+        (inner_ctx.trace_id(), inner_ctx.span_id()),
+        (inner.trace_id(), inner.span_id())
+    );
     assert!(inner_ctx.is_sampled());
 }
 
@@ -169,7 +195,10 @@ fn a_root_span_joins_the_current_context_and_unsampled_records_nothing() {
         tracing::info_span!("joined_root").in_scope(|| {});
     }
     let joined = span_named("joined_root");
-    assert_eq!((joined.trace_id(), joined.parent_span_id()), (remote.trace_id(), Some(remote.span_id())));
+    assert_eq!(
+        (joined.trace_id(), joined.parent_span_id()),
+        (remote.trace_id(), Some(remote.span_id()))
+    );
 
     let unsampled = SpanContext::new(TraceId::random(), SpanId::random(), TraceFlags::NONE);
     let inside = {
@@ -184,7 +213,11 @@ fn a_root_span_joins_the_current_context_and_unsampled_records_nothing() {
     assert!(!inside.is_sampled());
     assert!(obs().tracing().by_operation("unsampled_root").unwrap().is_empty());
     let logged = obs().logs().for_trace(unsampled.trace_id()).unwrap();
-    assert_eq!(logged[0].span_id(), Some(inside.span_id()), "logs still carry the ids");
+    assert_eq!(
+        logged[0].span_id(),
+        Some(inside.span_id()),
+        "logs still carry the ids"
+    );
 }
 
 #[test]

@@ -3,10 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::rules::{self, MAX_ATTRIBUTES, MAX_ENTRIES_BYTES, MAX_LOG_MESSAGE_LEN, MAX_SHORT_NAME_LEN};
 #[cfg(feature = "tracing")]
 use crate::domain::rules::MAX_LABEL_VALUE_LEN;
 use crate::domain::rules::MAX_VALUE_BYTES;
+use crate::domain::rules::{
+    self, MAX_ATTRIBUTES, MAX_ENTRIES_BYTES, MAX_LOG_MESSAGE_LEN, MAX_SHORT_NAME_LEN,
+};
 
 /// The first `max` characters of `text`.
 pub(crate) fn truncate_chars(mut text: String, max: usize) -> String {
@@ -127,7 +129,10 @@ mod tests {
             entries.insert_json(&format!("k{i}"), "v".into());
         }
         assert_eq!(entries.dropped(), 3);
-        assert!(entries.insert_json("k0", "replaced".into()), "an existing name always has room");
+        assert!(
+            entries.insert_json("k0", "replaced".into()),
+            "an existing name always has room"
+        );
         assert_eq!(entries.into_entries().count(), MAX_ATTRIBUTES);
     }
 

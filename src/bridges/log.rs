@@ -205,7 +205,11 @@ impl Log for ObservaLogger {
 struct FieldVisitor(Entries<serde_json::Value>);
 
 impl<'kvs> VisitSource<'kvs> for FieldVisitor {
-    fn visit_pair(&mut self, key: kv::Key<'kvs>, value: kv::Value<'kvs>) -> std::result::Result<(), kv::Error> {
+    fn visit_pair(
+        &mut self,
+        key: kv::Key<'kvs>,
+        value: kv::Value<'kvs>,
+    ) -> std::result::Result<(), kv::Error> {
         let mut typed = TypedValue(None);
         let _ = value.visit(&mut typed);
         let json = typed.0.unwrap_or_else(|| value.to_string().into());
@@ -236,7 +240,8 @@ impl<'v> VisitValue<'v> for TypedValue {
     }
     fn visit_f64(&mut self, value: f64) -> std::result::Result<(), kv::Error> {
         // Non-finite numbers have no JSON form: keep their text.
-        self.0 = Some(serde_json::Number::from_f64(value).map_or_else(|| value.to_string().into(), Into::into));
+        self.0 =
+            Some(serde_json::Number::from_f64(value).map_or_else(|| value.to_string().into(), Into::into));
         Ok(())
     }
     fn visit_bool(&mut self, value: bool) -> std::result::Result<(), kv::Error> {
@@ -284,8 +289,14 @@ mod tests {
         assert_eq!(entry.level(), LogLevel::Warning);
         assert_eq!(entry.message(), "db", "a blank message is replaced by the target");
         let fields = entry.fields();
-        assert_eq!((fields["count"].as_u64(), fields["ratio"].as_f64()), (Some(3), Some(0.5)));
-        assert_eq!((fields["ok"].as_bool(), fields["name"].as_str()), (Some(true), Some("ada")));
+        assert_eq!(
+            (fields["count"].as_u64(), fields["ratio"].as_f64()),
+            (Some(3), Some(0.5))
+        );
+        assert_eq!(
+            (fields["ok"].as_bool(), fields["name"].as_str()),
+            (Some(true), Some("ada"))
+        );
         assert_eq!(logger.dropped(), 1, "the blank key was left out");
     }
 }

@@ -107,7 +107,8 @@ impl Visit for EventVisitor {
     }
     fn record_f64(&mut self, field: &Field, value: f64) {
         // Non-finite numbers have no JSON form: keep their text.
-        let json = serde_json::Number::from_f64(value).map_or_else(|| value.to_string().into(), Value::Number);
+        let json =
+            serde_json::Number::from_f64(value).map_or_else(|| value.to_string().into(), Value::Number);
         self.put(field, json);
     }
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {

@@ -105,8 +105,8 @@ struct Inner {
 ///     let order = tracing::info_span!("place_order", order_id = 7);
 ///     let _entered = order.enter();
 ///     let context = current().expect("the entered span is observa's current context");
-///     tracing::info!(items = 3, "order placed");
 ///     tracing::info_span!("charge_card").in_scope(|| tracing::error!("card declined"));
+///     tracing::info!(items = 3, "order placed");
 ///     assert_eq!(obs.logs().recent(1)?[0].span_id(), Some(context.span_id()));
 ///     Ok::<_, observa::ObsError>(())
 /// })?;
@@ -239,7 +239,11 @@ impl ObservaLayer {
         if let Some(context) = context {
             entry = entry.trace(context.trace_id(), Some(context.span_id()));
         }
-        if entry.build().and_then(|entry| self.inner.logs.record(entry)).is_err() {
+        if entry
+            .build()
+            .and_then(|entry| self.inner.logs.record(entry))
+            .is_err()
+        {
             self.drop_count(1);
         }
     }
