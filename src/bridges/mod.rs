@@ -1,9 +1,9 @@
 //! Bridges from the Rust logging facades, so code instrumented with `log` or
 //! `tracing` is captured without changes.
 //!
-//! - [`log`](self::log) (feature `log`): [`ObservaLogger`](self::log::ObservaLogger),
+//! - [`log`] (feature `log`): [`ObservaLogger`](self::log::ObservaLogger),
 //!   a `log::Log` writing every record through the [`LogService`](crate::logs::LogService).
-//! - [`tracing`](self::tracing) (feature `tracing`):
+//! - [`tracing`] (feature `tracing`):
 //!   [`ObservaLayer`](self::tracing::ObservaLayer), a `tracing_subscriber::Layer`
 //!   turning tracing spans into observa [`Span`](crate::Span)s and tracing events
 //!   into [`LogEntry`](crate::LogEntry) values.

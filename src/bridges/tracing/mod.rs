@@ -7,7 +7,7 @@
 //! span without one joins the span context current on the thread
 //! ([`current`]), e.g. one entered from an incoming `traceparent`, or starts
 //! a new trace. It is finished and recorded through the
-//! [`TracingService`](crate::traces::TracingService) when tracing closes it
+//! [`TracingService`] when tracing closes it
 //! (its last handle is dropped). Its status is `error` when it has a field
 //! named `error` (other than `false`), a field recorded as a `dyn Error`, or
 //! an `ERROR` event directly inside it; otherwise it stays `unset`, as
