@@ -239,3 +239,20 @@ fn a_span_moved_across_threads_is_current_where_it_is_entered() {
     assert_eq!(seen.span_id(), stored.span_id());
     assert_eq!(installed().1.dropped(), 0);
 }
+
+#[test]
+fn an_event_without_a_message_keeps_its_name_as_the_body() {
+    installed();
+    let trace_id = tracing::info_span!("nameless_span").in_scope(|| {
+        tracing::info!(count = 3);
+        current().unwrap().trace_id()
+    });
+    let entries = obs().logs().for_trace(trace_id).unwrap();
+    assert!(
+        entries[0].message().starts_with("event "),
+        "{}",
+        entries[0].message()
+    );
+    assert!(entries[0].message().contains(file!()));
+    assert_eq!(entries[0].fields()["count"], 3);
+}
