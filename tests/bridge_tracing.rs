@@ -256,3 +256,22 @@ fn an_event_without_a_message_keeps_its_name_as_the_body() {
     assert!(entries[0].message().contains(file!()));
     assert_eq!(entries[0].fields()["count"], 3);
 }
+
+#[test]
+fn an_event_with_no_parent_carries_no_ids() {
+    installed();
+    let remote = SpanContext::new(TraceId::random(), SpanId::random(), TraceFlags::SAMPLED);
+    let _guard = enter(remote);
+    tracing::info_span!("rootless_span").in_scope(|| {
+        tracing::info!(parent: None, "rootless event");
+        tracing::info!("contextual event");
+    });
+    let entries = obs().logs().recent(1_000).unwrap();
+    let rootless = entries.iter().find(|e| e.message() == "rootless event").unwrap();
+    assert_eq!(rootless.trace_id(), None);
+    let contextual = entries
+        .iter()
+        .find(|e| e.message() == "contextual event")
+        .unwrap();
+    assert_eq!(contextual.trace_id(), Some(remote.trace_id()));
+}

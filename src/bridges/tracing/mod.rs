@@ -25,7 +25,7 @@
 //! when it has none), other fields are fields, its target is the entry's
 //! target, its module, file and line are `code.namespace`, `code.filepath`
 //! and `code.lineno`, and the enclosing span's ids (else the current
-//! context's) tie it to its trace.
+//! context's, unless the event says `parent: None`) tie it to its trace.
 
 mod entered;
 mod fields;
@@ -300,7 +300,8 @@ where
             }
         }
         if self.inner.logs.enabled(level) {
-            self.log(event, level, context.or_else(current));
+            let context = context.or_else(|| if event.is_root() { None } else { current() });
+            self.log(event, level, context);
         }
     }
 
