@@ -5,6 +5,7 @@
 
 pub mod adapters;
 pub mod alerts;
+pub mod bridges;
 mod container;
 pub mod domain;
 mod error;
