@@ -115,6 +115,27 @@ pub fn enter(context: SpanContext) -> ContextGuard {
     }
 }
 
+/// Runs `f` with no current context on this thread, then restores the one
+/// before (also on panic). For work that must not join the caller's trace:
+/// a log entry recorded inside has no trace or span ids.
+///
+/// ```
+/// use observa::propagation::TraceFlags;
+/// use observa::traces::{current, detached, enter, SpanContext};
+/// use observa::{SpanId, TraceId};
+///
+/// let _guard = enter(SpanContext::new(TraceId::random(), SpanId::random(), TraceFlags::SAMPLED));
+/// assert_eq!(detached(current), None);
+/// assert!(current().is_some());
+/// ```
+pub fn detached<R>(f: impl FnOnce() -> R) -> R {
+    let _restore = ContextGuard {
+        previous: CURRENT.with(|c| c.replace(None)),
+        _not_send: PhantomData,
+    };
+    f()
+}
+
 /// Restores the previous context when dropped. Not `Send`: a context is
 /// entered and left on the same thread (to move work to another thread,
 /// copy the context and enter it there).

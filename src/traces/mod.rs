@@ -6,5 +6,5 @@
 mod context;
 mod service;
 
-pub use context::{current, enter, ContextGuard, SpanContext};
+pub use context::{current, detached, enter, ContextGuard, SpanContext};
 pub use service::{SpanNode, TracingService};

@@ -300,8 +300,12 @@ where
             }
         }
         if self.inner.logs.enabled(level) {
-            let context = context.or_else(|| if event.is_root() { None } else { current() });
-            self.log(event, level, context);
+            match context {
+                Some(context) => self.log(event, level, Some(context)),
+                // an explicit `parent: None`: the log service must not join the thread's trace
+                None if event.is_root() => crate::traces::detached(|| self.log(event, level, None)),
+                None => self.log(event, level, current()),
+            }
         }
     }
 
