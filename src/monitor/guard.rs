@@ -1,6 +1,7 @@
 //! [`CallGuard`]: one monitored call in progress.
 
-use super::{Handles, Outcome};
+use super::{context_of, settle, Handles, Outcome};
+use crate::traces::{ActiveSpan, SpanContext};
 
 /// One monitored call in progress, from [`Monitor::start`](super::Monitor::start).
 /// [`finish`](CallGuard::finish) records how it ended; dropping it unfinished
@@ -21,16 +22,24 @@ pub struct CallGuard<'a> {
     handles: &'a Handles,
     start: u64,
     finished: bool,
+    span: Option<ActiveSpan>,
 }
 
 impl<'a> CallGuard<'a> {
     #[inline]
     pub(crate) fn new(handles: &'a Handles) -> Self {
         CallGuard {
+            span: handles.child_span(),
             start: handles.begin(),
             handles,
             finished: false,
         }
+    }
+
+    /// The context of the call's span, when one is recorded.
+    #[inline]
+    pub(crate) fn span_context(&self) -> Option<SpanContext> {
+        context_of(&self.span)
     }
 
     /// Records the call as ended with `outcome`.
@@ -38,6 +47,9 @@ impl<'a> CallGuard<'a> {
     pub fn finish(mut self, outcome: Outcome) {
         self.finished = true;
         self.handles.end(self.start, outcome);
+        if let Some(span) = &mut self.span {
+            settle(span, outcome);
+        }
     }
 }
 
@@ -51,6 +63,9 @@ impl Drop for CallGuard<'_> {
                 Outcome::Cancelled
             };
             self.handles.end(self.start, outcome);
+            if let Some(span) = &mut self.span {
+                settle(span, outcome);
+            }
         }
     }
 }

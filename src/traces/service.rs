@@ -8,6 +8,7 @@ use parking_lot::Mutex;
 use crate::domain::{Span, SpanId, SpanStatus, TraceId};
 use crate::error::{ObsError, Result};
 use crate::ports::{Evictions, Query, Repository};
+use crate::sampling::Sampler;
 
 /// One span and the spans started under it.
 ///
@@ -56,7 +57,9 @@ pub struct SpanNode {
 #[derive(Clone)]
 pub struct TracingService {
     repository: Arc<dyn Repository<Span>>,
-    service: String,
+    pub(super) service: Arc<str>,
+    /// Decides which new spans are recorded (see `traces/active.rs`).
+    pub(super) sampler: Arc<Sampler>,
     /// Makes `record`'s duplicate check and save one step.
     record_lock: Arc<Mutex<()>>,
 }
@@ -66,14 +69,15 @@ impl TracingService {
     pub fn new(repository: Arc<dyn Repository<Span>>, service: impl Into<String>) -> Self {
         TracingService {
             repository,
-            service: service.into(),
+            service: Arc::from(service.into()),
+            sampler: Arc::default(),
             record_lock: Arc::default(),
         }
     }
 
     /// Opens the root span of a new trace.
     pub fn start_trace(&self, operation: impl Into<String>) -> Result<Span> {
-        Span::root(operation, self.service.clone())
+        Span::root(operation, &*self.service)
     }
 
     /// Opens a span under `parent`, in the parent's trace.
