@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::{context_of, settle, Monitor, Outcome};
+use super::{settle, Monitor, Outcome};
 use crate::traces::ActiveSpan;
 
 /// The call state of a future: started at the first poll, recorded when
@@ -14,7 +14,7 @@ struct Running {
     monitor: Monitor,
     start: u64,
     outcome: Option<Outcome>,
-    span: Option<ActiveSpan>,
+    span: Option<Box<ActiveSpan>>,
 }
 
 impl Drop for Running {
@@ -94,7 +94,10 @@ impl<F: Future> Future for Monitored<F> {
                 });
             }
         }
-        let context = this.running.as_ref().and_then(|r| context_of(&r.span));
+        let context = this
+            .running
+            .as_ref()
+            .and_then(|r| r.span.as_deref().map(ActiveSpan::context));
         let output = std::task::ready!(crate::traces::with_context(context, || this.future.poll(cx)));
         if let Some(mut running) = this.running.take() {
             running.outcome = Some((this.classify)(&output));

@@ -35,7 +35,7 @@ use crate::error::Result;
 use crate::logs::LogService;
 use crate::metrics::MetricsService;
 use crate::metrics::{Buckets, Counter, Family, FamilySpec, Gauge, Histogram};
-use crate::traces::{ActiveSpan, SpanContext, TracingService};
+use crate::traces::{ActiveSpan, TracingService};
 
 /// The counter of calls by result.
 pub const CALLS_TOTAL: &str = "function_calls_total";
@@ -93,11 +93,6 @@ pub(crate) fn settle(span: &mut ActiveSpan, outcome: Outcome) {
         }
         Outcome::Cancelled => span.mark_cancelled(),
     }
-}
-
-/// The context of a call's span, to enter while the call runs.
-pub(crate) fn context_of(span: &Option<ActiveSpan>) -> Option<SpanContext> {
-    span.as_ref().map(ActiveSpan::context)
 }
 
 /// The three families every monitor records into, registered once per container.
@@ -240,7 +235,7 @@ impl Handles {
     /// The call's span: a child of the current span when that one is
     /// sampled, else `None` (one thread-local read).
     #[inline]
-    pub(crate) fn child_span(&self) -> Option<ActiveSpan> {
+    pub(crate) fn child_span(&self) -> Option<Box<ActiveSpan>> {
         if crate::traces::current().is_some_and(|c| c.is_sampled()) {
             self.start_child_span()
         } else {
@@ -250,9 +245,9 @@ impl Handles {
 
     #[cold]
     #[inline(never)]
-    fn start_child_span(&self) -> Option<ActiveSpan> {
+    fn start_child_span(&self) -> Option<Box<ActiveSpan>> {
         let CallTracing(tracing, operation) = self.tracing.as_ref()?;
-        Some(tracing.span(operation.clone()))
+        Some(Box::new(tracing.span(operation.clone())))
     }
 
     #[cold]

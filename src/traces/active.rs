@@ -45,7 +45,9 @@ use super::TracingService;
 #[must_use = "a span finishes as soon as it is dropped"]
 pub struct ActiveSpan {
     context: SpanContext,
-    recording: Option<Recording>,
+    /// Boxed so the span moves cheaply (guards, futures, monitored calls
+    /// hold it; an unsampled one is just the context).
+    recording: Option<Box<Recording>>,
 }
 
 /// The recorded part of a sampled span.
@@ -66,11 +68,11 @@ impl ActiveSpan {
     pub(super) fn recording(context: SpanContext, span: Span, tracing: &TracingService) -> ActiveSpan {
         ActiveSpan {
             context,
-            recording: Some(Recording {
+            recording: Some(Box::new(Recording {
                 span,
                 tracing: tracing.clone(),
                 status: None,
-            }),
+            })),
         }
     }
 
@@ -226,7 +228,7 @@ impl Drop for ActiveSpan {
             span,
             tracing,
             status,
-        } = recording;
+        } = *recording;
         let (span, status) = match status {
             Some(status) => (span, status),
             None if std::thread::panicking() => {
