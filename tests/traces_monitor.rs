@@ -16,7 +16,7 @@ fn obs(sampler: Sampler) -> Observability {
 fn no_span_is_recorded_without_a_current_span() {
     let obs = obs(Sampler::default());
     let monitor = obs.monitor("charge_card");
-    assert_eq!(monitor.run(|| current()), None);
+    assert_eq!(monitor.run(current), None);
     let _ = monitor.run_result(|| Err::<(), _>("declined"));
     assert!(obs.tracing().by_operation("charge_card").unwrap().is_empty());
 }
