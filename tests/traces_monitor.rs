@@ -31,6 +31,19 @@ fn no_span_is_recorded_under_an_unsampled_span() {
 }
 
 #[test]
+fn an_unsampled_current_context_records_no_call_span_whatever_the_sampler() {
+    // always_on would sample a child of an unsampled parent: the monitor
+    // only asks for a span when the current context is sampled
+    let obs = obs(Sampler::always_on());
+    let parent: observa::propagation::TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"
+        .parse()
+        .unwrap();
+    let _entered = observa::traces::enter(observa::traces::SpanContext::from_traceparent(&parent));
+    obs.monitor("charge_card").run(|| ());
+    assert!(obs.tracing().by_operation("charge_card").unwrap().is_empty());
+}
+
+#[test]
 fn calls_under_a_sampled_span_are_child_spans_with_their_status() {
     let obs = obs(Sampler::default());
     let root = obs.tracing().span("checkout");
