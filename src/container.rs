@@ -16,6 +16,7 @@ use crate::metrics::{Format, DEFAULT_SERIES_BUDGET};
 use crate::monitor::{CallFamilies, FailureReports, Monitor};
 use crate::ports::{Evictions, Record, Repository};
 use crate::redaction::Redactor;
+use crate::sampling::Sampler;
 use crate::sinks::{ConsoleSink, Outlets, Resource, Sink, DEFAULT_QUEUE_CAPACITY};
 use crate::traces::TracingService;
 
@@ -240,6 +241,7 @@ pub struct ObservabilityBuilder {
     series_budget: Option<usize>,
     report_failures: bool,
     min_log_level: Option<LogLevel>,
+    sampler: Option<Sampler>,
     metric_repository: Option<Arc<dyn Repository<Metric>>>,
     span_repository: Option<Arc<dyn Repository<Span>>>,
     log_repository: Option<Arc<dyn Repository<LogEntry>>>,
@@ -310,6 +312,22 @@ impl ObservabilityBuilder {
     /// The lowest log level stored (default `info`).
     pub fn min_log_level(mut self, level: LogLevel) -> Self {
         self.min_log_level = Some(level);
+        self
+    }
+    /// Sets the head sampler deciding which new spans are recorded
+    /// (default [`Sampler::default`]: parent-based, always on for new traces).
+    ///
+    /// ```
+    /// use observa::sampling::Sampler;
+    /// let obs = observa::Observability::builder()
+    ///     .service("api", "1")
+    ///     .sampler(Sampler::parent_based(Sampler::trace_id_ratio(0.1)?))
+    ///     .build()?;
+    /// assert!(obs.tracing().sampler().description().contains("TraceIdRatioBased{0.100000}"));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn sampler(mut self, sampler: Sampler) -> Self {
+        self.sampler = Some(sampler);
         self
     }
     /// Stores metrics in `repository` instead of memory.
@@ -416,13 +434,15 @@ impl ObservabilityBuilder {
             &own_families,
             (&service, &version),
         )?;
+        let tracing = TracingService::new(memory.or(self.span_repository), service.clone())
+            .with_sampler(self.sampler.unwrap_or_default())
+            .with_outlets(redactor, Arc::clone(&span_sinks));
         let inner = Inner {
-            calls: CallFamilies::register(&own_families, failures)?,
+            calls: CallFamilies::register(&own_families, failures)?.with_tracing(tracing.clone()),
             health,
             factory: Factory::new(service.clone(), labels),
             metrics,
-            tracing: TracingService::new(memory.or(self.span_repository), service)
-                .with_outlets(redactor, Arc::clone(&span_sinks)),
+            tracing,
             logs,
             alerts,
             info,

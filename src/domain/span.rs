@@ -318,6 +318,19 @@ impl SpanBuilder {
         self.parent = Some(parent);
         self
     }
+    /// Sets the trace of a root span (default a fresh random one); a later
+    /// [`parent`](SpanBuilder::parent) replaces it.
+    ///
+    /// ```
+    /// let trace = observa::TraceId::random();
+    /// let root = observa::Span::builder("job", "worker").trace_id(trace).build()?;
+    /// assert_eq!((root.trace_id(), root.parent_span_id()), (trace, None));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn trace_id(mut self, trace_id: TraceId) -> Self {
+        self.trace_id = Some(trace_id);
+        self
+    }
     /// Sets the span kind (default `internal`).
     pub fn kind(mut self, kind: SpanKind) -> Self {
         self.kind = kind;

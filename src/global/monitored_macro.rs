@@ -312,7 +312,7 @@ macro_rules! __monitored_body {
             $crate::__monitored_monitor!($name $($ctx)?),
             $crate::monitor::Monitor::start,
         );
-        let __observa_out: $($ret)* = $crate::monitor::__call_once(move || { $($body)* });
+        let __observa_out: $($ret)* = $crate::monitor::__call_in(&__observa_call, move || { $($body)* });
         $crate::__monitored_finish!(__observa_call, __observa_out)
     }};
     ([async $($ctx:ident)?] $name:ident [impl $($ret:tt)*] { $($body:tt)* }) => {
@@ -323,7 +323,8 @@ macro_rules! __monitored_body {
             $crate::__monitored_monitor!($name $($ctx)?),
             $crate::monitor::Monitor::start,
         );
-        let __observa_out: $($ret)* = async move { $($body)* }.await;
+        let __observa_out: $($ret)* =
+            $crate::monitor::__poll_in(&__observa_call, async move { $($body)* }).await;
         $crate::__monitored_finish!(__observa_call, __observa_out)
     }};
 }

@@ -3,8 +3,11 @@
 //! from the global container is [`LazyMonitor`](crate::LazyMonitor).)
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use super::{Monitor, Monitored, Outcome};
+use super::{CallGuard, Monitor, Monitored, Outcome};
+use crate::traces::{with_context, SpanContext};
 
 /// Runs a `monitored!` body once. Taking `FnOnce` makes the closure
 /// `FnOnce`, so the body may return a borrow of what it captured
@@ -13,6 +16,45 @@ use super::{Monitor, Monitored, Outcome};
 #[inline(always)]
 pub fn __call_once<R>(body: impl FnOnce() -> R) -> R {
     body()
+}
+
+/// Runs a `monitored!` body with the call's span (if any) current.
+#[doc(hidden)]
+#[inline(always)]
+pub fn __call_in<R>(call: &Option<CallGuard<'_>>, body: impl FnOnce() -> R) -> R {
+    with_context(call.as_ref().and_then(CallGuard::span_context), body)
+}
+
+/// Runs an `async fn` body of `monitored!` with the call's span (if any)
+/// current during each poll.
+#[doc(hidden)]
+#[inline]
+pub fn __poll_in<F: Future>(call: &Option<CallGuard<'_>>, future: F) -> InContext<F> {
+    InContext {
+        future,
+        context: call.as_ref().and_then(CallGuard::span_context),
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future polled with a context current; see [`__poll_in`].
+    #[doc(hidden)]
+    #[derive(Debug)]
+    pub struct InContext<F> {
+        #[pin]
+        future: F,
+        context: Option<SpanContext>,
+    }
+}
+
+impl<F: Future> Future for InContext<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        with_context(*this.context, || this.future.poll(cx))
+    }
 }
 
 /// Wraps the future a `monitored!` fn returns, if a monitor is resolved.

@@ -4,7 +4,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::{Monitor, Outcome};
+use super::{settle, Monitor, Outcome};
+use crate::traces::ActiveSpan;
 
 /// The call state of a future: started at the first poll, recorded when
 /// dropped, with the outcome set at completion, or else `cancelled` (`panic`
@@ -13,6 +14,7 @@ struct Running {
     monitor: Monitor,
     start: u64,
     outcome: Option<Outcome>,
+    span: Option<Box<ActiveSpan>>,
 }
 
 impl Drop for Running {
@@ -23,13 +25,18 @@ impl Drop for Running {
             Outcome::Cancelled
         });
         self.monitor.handles().end(self.start, outcome);
+        if let Some(span) = &mut self.span {
+            settle(span, outcome);
+        }
     }
 }
 
 pin_project_lite::pin_project! {
     /// A future wrapped by [`Monitor::run_future`](super::Monitor::run_future):
     /// timed from its first poll until it completes, across every poll, on any
-    /// executor. Dropped before completion it counts as `cancelled`.
+    /// executor. Dropped before completion it counts as `cancelled`. Under a
+    /// sampled current span (at the first poll) the call's span is current
+    /// during each poll.
     ///
     /// ```
     /// let obs = observa::Observability::builder().service("api", "1").build()?;
@@ -77,15 +84,21 @@ impl<F: Future> Future for Monitored<F> {
         let this = self.project();
         if this.running.is_none() {
             if let Some(monitor) = this.monitor.take() {
+                let span = monitor.handles().child_span();
                 let start = monitor.handles().begin();
                 *this.running = Some(Running {
                     monitor,
                     start,
                     outcome: None,
+                    span,
                 });
             }
         }
-        let output = std::task::ready!(this.future.poll(cx));
+        let context = this
+            .running
+            .as_ref()
+            .and_then(|r| r.span.as_deref().map(ActiveSpan::context));
+        let output = std::task::ready!(crate::traces::with_context(context, || this.future.poll(cx)));
         if let Some(mut running) = this.running.take() {
             running.outcome = Some((this.classify)(&output));
         }

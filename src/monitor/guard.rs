@@ -1,6 +1,7 @@
 //! [`CallGuard`]: one monitored call in progress.
 
-use super::{Handles, Outcome};
+use super::{settle, Handles, Outcome};
+use crate::traces::{ActiveSpan, SpanContext};
 
 /// One monitored call in progress, from [`Monitor::start`](super::Monitor::start).
 /// [`finish`](CallGuard::finish) records how it ended; dropping it unfinished
@@ -21,16 +22,25 @@ pub struct CallGuard<'a> {
     handles: &'a Handles,
     start: u64,
     finished: bool,
+    /// Boxed: a call with no span (the common case) carries a null pointer.
+    span: Option<Box<ActiveSpan>>,
 }
 
 impl<'a> CallGuard<'a> {
     #[inline]
     pub(crate) fn new(handles: &'a Handles) -> Self {
         CallGuard {
+            span: handles.child_span(),
             start: handles.begin(),
             handles,
             finished: false,
         }
+    }
+
+    /// The context of the call's span, when one is recorded.
+    #[inline]
+    pub(crate) fn span_context(&self) -> Option<SpanContext> {
+        self.span.as_deref().map(ActiveSpan::context)
     }
 
     /// Records the call as ended with `outcome`.
@@ -38,7 +48,18 @@ impl<'a> CallGuard<'a> {
     pub fn finish(mut self, outcome: Outcome) {
         self.finished = true;
         self.handles.end(self.start, outcome);
+        if let Some(span) = self.span.take() {
+            close_span(span, outcome);
+        }
     }
+}
+
+/// Sets the call span's status and records it; out of line, so a call
+/// without a span pays one null check.
+#[cold]
+#[inline(never)]
+fn close_span(mut span: Box<ActiveSpan>, outcome: Outcome) {
+    settle(&mut span, outcome);
 }
 
 impl Drop for CallGuard<'_> {
@@ -51,6 +72,9 @@ impl Drop for CallGuard<'_> {
                 Outcome::Cancelled
             };
             self.handles.end(self.start, outcome);
+            if let Some(span) = self.span.take() {
+                close_span(span, outcome);
+            }
         }
     }
 }

@@ -8,6 +8,15 @@
 //! - `function_calls_duration_seconds{function, module}`, a histogram with
 //!   the default buckets (calls that end in `cancelled` are not timed);
 //! - `function_calls_concurrent{function, module}`, calls in flight.
+//!
+//! When a sampled span is current (see [`traces`](crate::traces)), a call
+//! also records a child span named after the function, current while the
+//! call runs (for a future: during each poll), with status `ok`, or `error`
+//! on `Err` or a panic (an event `panic` too). A future dropped before it
+//! completes finishes its span with status `unset` and an event `cancelled`.
+//! With no sampled span current, no span is made: the call reads the
+//! thread's current context once and carries an empty span slot
+//! (`docs/benchmarks.md` has the measured cost).
 
 mod expansion;
 mod future;
@@ -16,7 +25,9 @@ mod guard;
 use std::sync::Arc;
 
 #[doc(hidden)]
-pub use expansion::{__call_once, __monitored_future, OtherOutcome, Probe, ResultOutcome};
+pub use expansion::{
+    __call_in, __call_once, __monitored_future, __poll_in, InContext, OtherOutcome, Probe, ResultOutcome,
+};
 pub use future::Monitored;
 pub use guard::CallGuard;
 
@@ -26,6 +37,7 @@ use crate::error::Result;
 use crate::logs::LogService;
 use crate::metrics::MetricsService;
 use crate::metrics::{Buckets, Counter, Family, FamilySpec, Gauge, Histogram};
+use crate::traces::{ActiveSpan, TracingService};
 
 /// The counter of calls by result.
 pub const CALLS_TOTAL: &str = "function_calls_total";
@@ -72,6 +84,19 @@ impl Outcome {
     }
 }
 
+/// Sets a call span's status from how the call ended.
+pub(crate) fn settle(span: &mut ActiveSpan, outcome: Outcome) {
+    match outcome {
+        Outcome::Ok => span.set_status(crate::SpanStatus::Ok),
+        Outcome::Error => span.set_status(crate::SpanStatus::Error),
+        Outcome::Panic => {
+            let _ = span.add_event("panic");
+            span.set_status(crate::SpanStatus::Error);
+        }
+        Outcome::Cancelled => span.mark_cancelled(),
+    }
+}
+
 /// The three families every monitor records into, registered once per container.
 #[derive(Clone, Debug)]
 pub(crate) struct CallFamilies {
@@ -79,6 +104,17 @@ pub(crate) struct CallFamilies {
     duration: Family<Histogram>,
     concurrent: Family<Gauge>,
     failures: Option<FailureReports>,
+    tracing: Option<CallTracing>,
+}
+
+/// Where calls record their spans, and (per function) the operation name.
+#[derive(Clone)]
+pub(crate) struct CallTracing(TracingService, String);
+
+impl std::fmt::Debug for CallTracing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CallTracing").field(&self.1).finish()
+    }
 }
 
 /// Where a failed call is also reported, when the container asks for it.
@@ -117,7 +153,14 @@ impl CallFamilies {
                     .labels(&labels),
             )?,
             failures,
+            tracing: None,
         })
+    }
+
+    /// Calls record a child span into `tracing` when a sampled span is current.
+    pub(crate) fn with_tracing(mut self, tracing: TracingService) -> Self {
+        self.tracing = Some(CallTracing(tracing, String::new()));
+        self
     }
 
     /// Resolves the handles of one function; label values that cannot be
@@ -137,6 +180,10 @@ impl CallFamilies {
                     .failures
                     .clone()
                     .map(|f| (f, function.to_owned(), module.to_owned())),
+                tracing: self
+                    .tracing
+                    .clone()
+                    .map(|t| CallTracing(t.0, function.to_owned())),
             })
         })();
         match handles {
@@ -156,6 +203,8 @@ pub(crate) struct Handles {
     concurrent: Gauge,
     clock: quanta::Clock,
     failures: Option<(FailureReports, String, String)>,
+    /// Where the call's span goes, and its operation name.
+    tracing: Option<CallTracing>,
 }
 
 impl Handles {
@@ -183,6 +232,24 @@ impl Handles {
         if outcome != Outcome::Ok && outcome != Outcome::Cancelled {
             self.report_failure(outcome);
         }
+    }
+
+    /// The call's span: a child of the current span when that one is
+    /// sampled, else `None` (one thread-local read).
+    #[inline]
+    pub(crate) fn child_span(&self) -> Option<Box<ActiveSpan>> {
+        if crate::traces::current().is_some_and(|c| c.is_sampled()) {
+            self.start_child_span()
+        } else {
+            None
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn start_child_span(&self) -> Option<Box<ActiveSpan>> {
+        let CallTracing(tracing, operation) = self.tracing.as_ref()?;
+        Some(Box::new(tracing.span(operation.clone())))
     }
 
     #[cold]
@@ -238,7 +305,7 @@ impl Monitor {
     #[inline]
     pub fn run<T>(&self, f: impl FnOnce() -> T) -> T {
         let guard = self.start();
-        let out = f();
+        let out = crate::traces::with_context(guard.span_context(), f);
         guard.finish(Outcome::Ok);
         out
     }
@@ -250,7 +317,7 @@ impl Monitor {
         f: impl FnOnce() -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         let guard = self.start();
-        let out = f();
+        let out = crate::traces::with_context(guard.span_context(), f);
         guard.finish(Outcome::of_result(&out));
         out
     }
@@ -271,7 +338,9 @@ impl Monitor {
     }
 
     /// Starts a call by hand; [`CallGuard::finish`] ends it. A guard dropped
-    /// unfinished counts as `panic` while panicking, else `cancelled`.
+    /// unfinished counts as `panic` while panicking, else `cancelled`. The
+    /// call's span, if any, is not entered: spans started meanwhile are
+    /// siblings of it, not children.
     #[inline]
     pub fn start(&self) -> CallGuard<'_> {
         CallGuard::new(&self.0)

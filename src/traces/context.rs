@@ -136,6 +136,27 @@ pub fn detached<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Runs `f` with `context` current (when `Some`), restoring the previous
+/// one afterwards: how work carries a context captured with [`current`] on
+/// one thread to another thread (or to a pool's task).
+///
+/// ```
+/// use observa::traces::{current, enter, with_context, SpanContext};
+/// use observa::propagation::TraceFlags;
+/// use observa::{SpanId, TraceId};
+///
+/// let context = SpanContext::new(TraceId::random(), SpanId::random(), TraceFlags::SAMPLED);
+/// let _guard = enter(context);
+/// let captured = current();
+/// let seen = std::thread::spawn(move || with_context(captured, current)).join().unwrap();
+/// assert_eq!(seen, Some(context));
+/// ```
+#[inline]
+pub fn with_context<T>(context: Option<SpanContext>, f: impl FnOnce() -> T) -> T {
+    let _guard = context.map(enter);
+    f()
+}
+
 /// Restores the previous context when dropped. Not `Send`: a context is
 /// entered and left on the same thread (to move work to another thread,
 /// copy the context and enter it there).

@@ -9,6 +9,7 @@ use crate::domain::{Span, SpanId, SpanStatus, TraceId};
 use crate::error::{ObsError, Result};
 use crate::ports::{Evictions, Query, Repository};
 use crate::redaction::Redactor;
+use crate::sampling::Sampler;
 use crate::sinks::{Outlets, Record};
 
 /// One span and the spans started under it.
@@ -58,7 +59,9 @@ pub struct SpanNode {
 #[derive(Clone)]
 pub struct TracingService {
     repository: Arc<dyn Repository<Span>>,
-    service: String,
+    pub(super) service: Arc<str>,
+    /// Decides which new spans are recorded (see `traces/active.rs`).
+    pub(super) sampler: Arc<Sampler>,
     /// Makes `record`'s duplicate check and save one step.
     record_lock: Arc<Mutex<()>>,
     redactor: Arc<Redactor>,
@@ -71,7 +74,8 @@ impl TracingService {
     pub fn new(repository: Arc<dyn Repository<Span>>, service: impl Into<String>) -> Self {
         TracingService {
             repository,
-            service: service.into(),
+            service: Arc::from(service.into()),
+            sampler: Arc::default(),
             record_lock: Arc::default(),
             redactor: Arc::new(Redactor::default()),
             sinks: Arc::default(),
@@ -104,7 +108,7 @@ impl TracingService {
 
     /// Opens the root span of a new trace.
     pub fn start_trace(&self, operation: impl Into<String>) -> Result<Span> {
-        Span::root(operation, self.service.clone())
+        Span::root(operation, &*self.service)
     }
 
     /// Opens a span under `parent`, in the parent's trace.

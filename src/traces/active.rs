@@ -1,0 +1,254 @@
+//! [`ActiveSpan`]: a span in progress that finishes when dropped.
+
+use crate::domain::{Span, SpanEvent, SpanStatus};
+use crate::error::Result;
+use crate::propagation::TraceParent;
+
+use super::context::{enter, ContextGuard, SpanContext};
+use super::TracingService;
+
+/// A span in progress, from [`TracingService::span`] or
+/// [`TracingService::span_builder`]. It finishes when dropped and, when its
+/// trace is sampled, is then recorded through [`TracingService::finish`].
+///
+/// An unsampled span is only a [`SpanContext`]: ids and flags without
+/// `sampled`, so it propagates the decision to its children and to
+/// `traceparent`, and records nothing; attributes, events and status set on
+/// it are ignored (and not validated).
+///
+/// The status recorded is the one set with [`ActiveSpan::set_status`], else
+/// `error` (with an event `panic`) when the span is dropped while the thread
+/// panics, else `unset`.
+///
+/// ```
+/// use observa::{Observability, SpanStatus};
+///
+/// let obs = Observability::builder().service("shop", "1").build()?;
+/// let mut root = obs.tracing().span("checkout");
+/// root.set_attribute("cart.items", "3")?;
+/// {
+///     let _entered = root.enter(); // `root` is the current span here
+///     let mut child = obs.tracing().span("charge_card");
+///     assert_eq!(child.context().trace_id(), root.context().trace_id());
+///     child.add_event("card accepted")?;
+///     child.set_status(SpanStatus::Ok);
+/// } // the child finishes and is recorded here
+/// let trace_id = root.context().trace_id();
+/// drop(root);
+///
+/// let tree = obs.tracing().trace_tree(trace_id)?;
+/// assert_eq!(tree[0].span.operation(), "checkout");
+/// assert_eq!(tree[0].children[0].span.operation(), "charge_card");
+/// assert_eq!(tree[0].children[0].span.status(), SpanStatus::Ok);
+/// # Ok::<(), observa::ObsError>(())
+/// ```
+#[must_use = "a span finishes as soon as it is dropped"]
+pub struct ActiveSpan {
+    context: SpanContext,
+    /// Boxed so the span moves cheaply (guards, futures, monitored calls
+    /// hold it; an unsampled one is just the context).
+    recording: Option<Box<Recording>>,
+}
+
+/// The recorded part of a sampled span.
+struct Recording {
+    span: Span,
+    tracing: TracingService,
+    status: Option<SpanStatus>,
+}
+
+impl ActiveSpan {
+    pub(super) fn unsampled(context: SpanContext) -> ActiveSpan {
+        ActiveSpan {
+            context,
+            recording: None,
+        }
+    }
+
+    pub(super) fn recording(context: SpanContext, span: Span, tracing: &TracingService) -> ActiveSpan {
+        ActiveSpan {
+            context,
+            recording: Some(Box::new(Recording {
+                span,
+                tracing: tracing.clone(),
+                status: None,
+            })),
+        }
+    }
+
+    /// The span's identity: trace id, span id, flags.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let span = obs.tracing().span("GET /");
+    /// assert!(span.context().is_sampled(), "the default sampler samples new traces");
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn context(&self) -> SpanContext {
+        self.context
+    }
+
+    /// The `traceparent` to send to a service this span calls.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let span = obs.tracing().span("call billing");
+    /// let header = span.traceparent().to_string();
+    /// assert!(header.starts_with("00-") && header.ends_with("-03"), "sampled and random: {header}");
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn traceparent(&self) -> TraceParent {
+        self.context.to_traceparent()
+    }
+
+    /// Whether the span will be recorded (its trace is sampled).
+    ///
+    /// ```
+    /// use observa::sampling::Sampler;
+    /// let obs = observa::Observability::builder()
+    ///     .service("api", "1")
+    ///     .sampler(Sampler::always_off())
+    ///     .build()?;
+    /// assert!(!obs.tracing().span("GET /").is_recording());
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn is_recording(&self) -> bool {
+        self.recording.is_some()
+    }
+
+    /// Makes this span the thread's current span until the guard drops:
+    /// spans started meanwhile become its children.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let span = obs.tracing().span("outer");
+    /// let _entered = span.enter();
+    /// assert_eq!(observa::traces::current(), Some(span.context()));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    #[inline]
+    pub fn enter(&self) -> ContextGuard {
+        enter(self.context)
+    }
+
+    /// Adds or replaces an attribute (validated as [`Span::with_attribute`]
+    /// does; a refused attribute leaves the span unchanged).
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let mut span = obs.tracing().span("GET /orders");
+    /// span.set_attribute("http.response.status_code", "200")?;
+    /// assert!(span.set_attribute("", "empty keys are refused").is_err());
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn set_attribute(&mut self, key: impl Into<String>, value: impl Into<String>) -> Result<()> {
+        if let Some(recording) = &mut self.recording {
+            recording.span = recording.span.clone().with_attribute(key, value)?;
+        }
+        Ok(())
+    }
+
+    /// Adds an event happening now.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let mut span = obs.tracing().span("lookup");
+    /// span.add_event("cache miss")?;
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn add_event(&mut self, name: impl Into<String>) -> Result<()> {
+        if let Some(recording) = &mut self.recording {
+            let event = SpanEvent::new(name)?;
+            recording.span = recording.span.clone().with_event(event)?;
+        }
+        Ok(())
+    }
+
+    /// Sets the status recorded when the span finishes.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let mut span = obs.tracing().span("charge");
+    /// span.set_status(observa::SpanStatus::Error);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn set_status(&mut self, status: SpanStatus) {
+        if let Some(recording) = &mut self.recording {
+            recording.status = Some(status);
+        }
+    }
+
+    /// Sets the status from a result: `ok` for `Ok`, `error` for `Err`.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let mut span = obs.tracing().span("parse");
+    /// let parsed = "x".parse::<u8>();
+    /// span.set_status_from(&parsed);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn set_status_from<T, E>(&mut self, result: &std::result::Result<T, E>) {
+        self.set_status(status_of(result));
+    }
+
+    /// Finishes the span now (as dropping it does) and records it when sampled.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let span = obs.tracing().span("job");
+    /// let trace_id = span.context().trace_id();
+    /// span.finish();
+    /// assert_eq!(obs.tracing().spans(trace_id)?.len(), 1);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn finish(self) {}
+
+    /// Marks a span whose work was abandoned (a future dropped before it
+    /// completed): an event `cancelled`, the status left as set.
+    pub(crate) fn mark_cancelled(&mut self) {
+        let _ = self.add_event("cancelled");
+    }
+}
+
+/// `ok` for `Ok`, `error` for `Err`.
+pub(crate) fn status_of<T, E>(result: &std::result::Result<T, E>) -> SpanStatus {
+    if result.is_ok() {
+        SpanStatus::Ok
+    } else {
+        SpanStatus::Error
+    }
+}
+
+impl Drop for ActiveSpan {
+    fn drop(&mut self) {
+        let Some(recording) = self.recording.take() else {
+            return;
+        };
+        let Recording {
+            span,
+            tracing,
+            status,
+        } = *recording;
+        let (span, status) = match status {
+            Some(status) => (span, status),
+            None if std::thread::panicking() => {
+                // a span already holding its maximum of events keeps them
+                let marked = SpanEvent::new("panic").and_then(|e| span.clone().with_event(e));
+                (marked.unwrap_or(span), SpanStatus::Error)
+            }
+            None => (span, SpanStatus::Unset),
+        };
+        // Recording is best effort: the repository and sinks count what
+        // they refuse, and a span must never fail or panic its caller.
+        let _ = tracing.finish(span, status);
+    }
+}
+
+impl std::fmt::Debug for ActiveSpan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActiveSpan")
+            .field("context", &self.context)
+            .field("recording", &self.is_recording())
+            .finish()
+    }
+}

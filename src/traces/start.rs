@@ -1,0 +1,293 @@
+//! Starting [`ActiveSpan`]s: the parent (current, remote or none), the
+//! sampling decision, and the scoped helpers `in_span` / `in_span_result`.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::domain::{Span, SpanId, SpanKind, SpanStatus, TraceId};
+use crate::error::Result;
+use crate::propagation::TraceFlags;
+use crate::sampling::Sampler;
+
+use super::active::{status_of, ActiveSpan};
+use super::context::{current, SpanContext};
+use super::TracingService;
+
+/// The attribute holding a span's links: the `traceparent` of each linked
+/// span, comma-separated (the [`Span`] entity has no link field of its own).
+pub const LINKS_ATTRIBUTE: &str = "observa.links";
+
+/// Where a new span's parent comes from.
+#[derive(Clone, Copy, Debug)]
+enum Parent {
+    Current,
+    Root,
+    Explicit(SpanContext),
+}
+
+/// Options for a new span: parent, kind, attributes, links; see
+/// [`TracingService::span_builder`].
+///
+/// ```
+/// use observa::propagation::TraceParent;
+/// use observa::traces::SpanContext;
+/// use observa::{Observability, SpanKind};
+///
+/// let obs = Observability::builder().service("api", "1").build()?;
+/// let incoming: TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".parse()?;
+/// let remote = SpanContext::from_traceparent(&incoming);
+/// let span = obs
+///     .tracing()
+///     .span_builder("GET /orders")
+///     .parent(remote)
+///     .kind(SpanKind::Server)
+///     .attribute("http.request.method", "GET")
+///     .start()?;
+/// assert_eq!(span.context().trace_id(), incoming.trace_id());
+/// assert!(span.is_recording(), "the remote parent is sampled");
+/// # Ok::<(), observa::ObsError>(())
+/// ```
+#[must_use = "a builder does nothing until `start` is called"]
+pub struct ActiveSpanBuilder<'a> {
+    tracing: &'a TracingService,
+    operation: Cow<'static, str>,
+    parent: Parent,
+    kind: SpanKind,
+    attributes: Vec<(String, String)>,
+    links: Vec<SpanContext>,
+}
+
+impl std::fmt::Debug for ActiveSpanBuilder<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActiveSpanBuilder")
+            .field("operation", &self.operation)
+            .field("parent", &self.parent)
+            .field("kind", &self.kind)
+            .field("attributes", &self.attributes)
+            .field("links", &self.links)
+            .finish()
+    }
+}
+
+impl ActiveSpanBuilder<'_> {
+    /// Starts the span under `parent` (e.g. a context extracted from a
+    /// request's `traceparent`) instead of the current span.
+    pub fn parent(mut self, parent: SpanContext) -> Self {
+        self.parent = Parent::Explicit(parent);
+        self
+    }
+
+    /// Starts a new trace even when a span is current.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let outer = obs.tracing().span("request");
+    /// let _entered = outer.enter();
+    /// let job = obs.tracing().span_builder("background job").root().start()?;
+    /// assert_ne!(job.context().trace_id(), outer.context().trace_id());
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn root(mut self) -> Self {
+        self.parent = Parent::Root;
+        self
+    }
+
+    /// Sets the span kind (default `internal`).
+    pub fn kind(mut self, kind: SpanKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Adds an attribute (validated at [`start`](Self::start)).
+    pub fn attribute(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.push((key.into(), value.into()));
+        self
+    }
+
+    /// Links another span (e.g. one of the messages a batch consumes); kept
+    /// in the attribute [`LINKS_ATTRIBUTE`].
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let producer = obs.tracing().span("publish");
+    /// let consumer = obs.tracing().span_builder("consume").root().link(producer.context()).start()?;
+    /// let trace_id = consumer.context().trace_id();
+    /// drop(consumer);
+    /// let stored = &obs.tracing().spans(trace_id)?[0];
+    /// let links = &stored.attributes()[observa::traces::LINKS_ATTRIBUTE];
+    /// assert_eq!(links, &producer.traceparent().to_string());
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn link(mut self, linked: SpanContext) -> Self {
+        self.links.push(linked);
+        self
+    }
+
+    /// Asks the sampler and starts the span. An unsampled span costs an id
+    /// and a sampling decision and validates nothing; a sampled one is
+    /// validated as [`Span`] is (operation, attributes).
+    pub fn start(self) -> Result<ActiveSpan> {
+        let parent = match self.parent {
+            Parent::Current => current(),
+            Parent::Root => None,
+            Parent::Explicit(context) => Some(context),
+        };
+        let trace_id = parent.map_or_else(TraceId::random, |p| p.trace_id());
+        let decision = self.tracing.sampler.should_sample(
+            parent.map(|p| (p.flags(), p.is_remote())),
+            trace_id,
+            &self.operation,
+        );
+        // a new trace id is random: the Level 2 `random` flag says so
+        let flags = parent
+            .map_or(TraceFlags::RANDOM, |p| p.flags())
+            .with_sampled(decision.is_sampled());
+        if !decision.is_sampled() {
+            let context = SpanContext::new(trace_id, SpanId::random(), flags);
+            return Ok(ActiveSpan::unsampled(context));
+        }
+        let builder = Span::builder(self.operation, &*self.tracing.service).kind(self.kind);
+        let builder = match parent {
+            Some(parent) => builder.parent(trace_id, parent.span_id()),
+            None => builder.trace_id(trace_id),
+        };
+        let mut span = builder.build()?;
+        for (key, value) in self.attributes {
+            span = span.with_attribute(key, value)?;
+        }
+        if !self.links.is_empty() {
+            let links: Vec<String> = self
+                .links
+                .iter()
+                .map(|l| l.to_traceparent().to_string())
+                .collect();
+            span = span.with_attribute(LINKS_ATTRIBUTE, links.join(","))?;
+        }
+        let context = SpanContext::new(trace_id, span.span_id(), flags);
+        Ok(ActiveSpan::recording(context, span, self.tracing))
+    }
+}
+
+/// Spans with a scope: the current span, sampling, closures run in a span.
+impl TracingService {
+    /// Returns the service deciding with `sampler` which new spans are
+    /// recorded (the container sets it from
+    /// [`ObservabilityBuilder::sampler`](crate::ObservabilityBuilder::sampler)).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use observa::adapters::InMemoryRepository;
+    /// use observa::sampling::Sampler;
+    /// use observa::traces::TracingService;
+    ///
+    /// let tracing = TracingService::new(Arc::new(InMemoryRepository::new(10)), "api")
+    ///     .with_sampler(Sampler::always_off());
+    /// assert_eq!(tracing.sampler().description(), "AlwaysOffSampler");
+    /// ```
+    pub fn with_sampler(mut self, sampler: Sampler) -> Self {
+        self.sampler = Arc::new(sampler);
+        self
+    }
+
+    /// The sampler deciding for new spans (default parent-based, always on
+    /// for new traces).
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// assert!(obs.tracing().sampler().description().starts_with("ParentBased{root:AlwaysOnSampler"));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn sampler(&self) -> &Sampler {
+        &self.sampler
+    }
+
+    /// Options for a new span; see [`ActiveSpanBuilder`].
+    pub fn span_builder(&self, operation: impl Into<Cow<'static, str>>) -> ActiveSpanBuilder<'_> {
+        ActiveSpanBuilder {
+            tracing: self,
+            operation: operation.into(),
+            parent: Parent::Current,
+            kind: SpanKind::Internal,
+            attributes: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+
+    /// Starts a span: a child of the current span if there is one, else
+    /// the root of a new trace. Sampled by the service's sampler.
+    ///
+    /// An operation name the [`Span`] entity refuses (blank, over 256
+    /// characters, control characters) gives a span that keeps the parent's
+    /// trace and flags but is not recorded; use [`span_builder`](Self::span_builder)
+    /// and its `start` to see the error.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let parent = obs.tracing().span("parent");
+    /// let _entered = parent.enter();
+    /// let child = obs.tracing().span("child");
+    /// assert_eq!(child.context().trace_id(), parent.context().trace_id());
+    /// assert!(!obs.tracing().span("").is_recording(), "a blank name is refused");
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn span(&self, operation: impl Into<Cow<'static, str>>) -> ActiveSpan {
+        self.span_builder(operation).start().unwrap_or_else(|_| refused())
+    }
+
+    /// Runs `f` with a new span current (see [`span`](Self::span)); the span
+    /// finishes with status `ok` when `f` returns, `error` if it panics.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let total = obs.tracing().in_span("sum", || {
+    ///     assert!(observa::traces::current().is_some());
+    ///     2 + 2
+    /// });
+    /// assert_eq!(total, 4);
+    /// assert_eq!(obs.tracing().by_operation("sum")?[0].status(), observa::SpanStatus::Ok);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn in_span<T>(&self, operation: impl Into<Cow<'static, str>>, f: impl FnOnce() -> T) -> T {
+        let mut span = self.span(operation);
+        let out = {
+            let _entered = span.enter();
+            f()
+        };
+        span.set_status(SpanStatus::Ok);
+        out
+    }
+
+    /// Like [`in_span`](Self::in_span) for a `Result`: status `ok` for `Ok`,
+    /// `error` for `Err` or a panic.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let parsed = obs.tracing().in_span_result("parse", || "x".parse::<u8>());
+    /// assert!(parsed.is_err());
+    /// assert_eq!(obs.tracing().by_operation("parse")?[0].status(), observa::SpanStatus::Error);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn in_span_result<T, E>(
+        &self,
+        operation: impl Into<Cow<'static, str>>,
+        f: impl FnOnce() -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let mut span = self.span(operation);
+        let out = {
+            let _entered = span.enter();
+            f()
+        };
+        span.set_status(status_of(&out));
+        out
+    }
+}
+
+/// The span given for a refused operation name: the current trace carried
+/// on (or a new unsampled one), nothing recorded.
+#[cold]
+fn refused() -> ActiveSpan {
+    let (trace_id, flags) = current().map_or((TraceId::random(), TraceFlags::RANDOM), |p| {
+        (p.trace_id(), p.flags())
+    });
+    ActiveSpan::unsampled(SpanContext::new(trace_id, SpanId::random(), flags))
+}
