@@ -133,7 +133,8 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
-fn parse_lower_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+/// Exactly `N` bytes written as `2 * N` lowercase hex digits, or `None`.
+pub(crate) fn parse_lower_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
     let digits = s.as_bytes();
     if digits.len() != N * 2 {
         return None;

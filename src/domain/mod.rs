@@ -22,6 +22,7 @@ mod vocabulary;
 pub use alert::{Alert, AlertBuilder};
 pub use entity_serde::{from_json, FromJson};
 pub use health_check::{HealthCheck, HealthCheckBuilder, Observation};
+pub(crate) use ids::parse_lower_hex;
 pub use ids::{SpanId, TraceId};
 pub(crate) use labels::escape_label_value_into;
 pub use labels::Labels;

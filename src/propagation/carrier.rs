@@ -26,12 +26,17 @@ pub trait Carrier {
     fn remove(&mut self, name: &str);
 }
 
+/// The values of `name` among `pairs`, its case ignored.
+fn values_of<'a>(pairs: impl Iterator<Item = (&'a String, &'a String)>, name: &str) -> Vec<&'a str> {
+    pairs
+        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
 impl Carrier for Vec<(String, String)> {
     fn get_all(&self, name: &str) -> Vec<&str> {
-        self.iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
+        values_of(self.iter().map(|(k, v)| (k, v)), name)
     }
     fn set(&mut self, name: &str, value: String) {
         Carrier::remove(self, name);
@@ -44,10 +49,7 @@ impl Carrier for Vec<(String, String)> {
 
 impl<S: std::hash::BuildHasher> Carrier for HashMap<String, String, S> {
     fn get_all(&self, name: &str) -> Vec<&str> {
-        self.iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
+        values_of(self.iter(), name)
     }
     fn set(&mut self, name: &str, value: String) {
         Carrier::remove(self, name);

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::domain::{SpanId, TraceId};
+use crate::domain::{parse_lower_hex as lower_hex, SpanId, TraceId};
 use crate::error::{ObsError, Result};
 
 /// Length of a version-00 `traceparent` value: `00-` + 32 + `-` + 16 + `-` + 2.
@@ -138,24 +138,6 @@ impl TraceParent {
 
 fn invalid(value: &str, rule: &str) -> ObsError {
     ObsError::validation("traceparent", "value", value, rule)
-}
-
-/// `n` lowercase hex digits as bytes, or `None`.
-fn lower_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let digits = text.as_bytes();
-    if digits.len() != 2 * N {
-        return None;
-    }
-    let nibble = |d: u8| match d {
-        b'0'..=b'9' => Some(d - b'0'),
-        b'a'..=b'f' => Some(d - b'a' + 10),
-        _ => None,
-    };
-    let mut out = [0u8; N];
-    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-        *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
-    }
-    Some(out)
 }
 
 impl FromStr for TraceParent {
