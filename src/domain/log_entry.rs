@@ -89,15 +89,7 @@ impl LogEntry {
             rules::short_name("log entry", "target", target)?;
         }
         if let Some(id) = &f.correlation_id {
-            rules::short_name("log entry", "correlation_id", id)?;
-            if id.chars().any(char::is_whitespace) {
-                return Err(ObsError::validation(
-                    "log entry",
-                    "correlation_id",
-                    id,
-                    "must not contain whitespace",
-                ));
-            }
+            validate_correlation_id(id)?;
         }
         if f.span_id.is_some() && f.trace_id.is_none() {
             return Err(ObsError::validation(
@@ -214,6 +206,20 @@ impl LogEntryBuilder {
     pub fn build(self) -> Result<LogEntry> {
         LogEntry::validate(self.f)
     }
+}
+
+/// The rule a correlation id follows: a short name without whitespace.
+pub(crate) fn validate_correlation_id(id: &str) -> Result<()> {
+    rules::short_name("log entry", "correlation_id", id)?;
+    if id.chars().any(char::is_whitespace) {
+        return Err(ObsError::validation(
+            "log entry",
+            "correlation_id",
+            id,
+            "must not contain whitespace",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub(crate) use ids::parse_lower_hex;
 pub use ids::{SpanId, TraceId};
 pub(crate) use labels::escape_label_value_into;
 pub use labels::Labels;
+pub(crate) use log_entry::validate_correlation_id;
 pub use log_entry::{LogEntry, LogEntryBuilder};
 pub(crate) use metric::name_fits_kind;
 pub use metric::{Metric, MetricBuilder, MetricKind};

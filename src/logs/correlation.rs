@@ -5,8 +5,8 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use crate::domain::rules;
-use crate::error::{ObsError, Result};
+use crate::domain::validate_correlation_id;
+use crate::error::Result;
 
 thread_local! {
     static CURRENT: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
@@ -29,15 +29,7 @@ pub fn correlation_id() -> Option<Arc<str>> {
 /// Validates `id` as a log entry's correlation id and runs `f` with it
 /// current, restoring the previous one afterwards (also on panic).
 pub(super) fn scoped<R>(id: &str, f: impl FnOnce() -> R) -> Result<R> {
-    rules::short_name("log entry", "correlation_id", id)?;
-    if id.chars().any(char::is_whitespace) {
-        return Err(ObsError::validation(
-            "log entry",
-            "correlation_id",
-            id,
-            "must not contain whitespace",
-        ));
-    }
+    validate_correlation_id(id)?;
     let previous = CURRENT.with(|c| c.replace(Some(Arc::from(id))));
     let _restore = Restore(previous);
     Ok(f())
