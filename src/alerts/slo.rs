@@ -374,6 +374,7 @@ impl Slo {
             };
             let rule = AlertRule::builder("ErrorBudgetBurn", Condition(ConditionKind::Burn(Arc::new(burn))))
                 .severity(severity)
+                .label("slo", self.name.clone())
                 .annotation(
                     "summary",
                     format!(

@@ -383,10 +383,10 @@ pub(crate) trait Readings {
         Some(self.latest(input)?.scalar()? - start.scalar()?)
     }
 
-    /// Per-second growth over `window`.
+    /// Per-second growth over `window`: the increase divided by the whole
+    /// window, also while fewer readings than the window holds exist, as
+    /// PromQL's `rate` extrapolates a counter that starts at zero.
     fn rate(&self, input: usize, window: Duration) -> Option<f64> {
-        let (start, age) = self.window_start(input, window)?;
-        (age > 0.0).then_some(())?;
-        Some((self.latest(input)?.scalar()? - start.scalar()?) / age)
+        Some(self.increase(input, window)? / window.as_secs_f64())
     }
 }
