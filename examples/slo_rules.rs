@@ -17,7 +17,10 @@ fn main() -> Result<(), ObsError> {
     .build()?;
     let latency = Slo::builder(
         "api-latency",
-        Sli::latency(Selector::new("http_request_duration_seconds")?.label("job", "api")?, 0.5)?,
+        Sli::latency(
+            Selector::new("http_request_duration_seconds")?.label("job", "api")?,
+            0.5,
+        )?,
         0.99,
     )
     .build()?;
@@ -25,7 +28,12 @@ fn main() -> Result<(), ObsError> {
 
     let p99 = AlertRule::builder(
         "HighLatency",
-        Query::quantile(0.99, Selector::new("http_request_duration_seconds")?, Duration::from_secs(300))?.above(0.5)?,
+        Query::quantile(
+            0.99,
+            Selector::new("http_request_duration_seconds")?,
+            Duration::from_secs(300),
+        )?
+        .above(0.5)?,
     )
     .for_duration(Duration::from_secs(600))
     .severity(AlertSeverity::High)

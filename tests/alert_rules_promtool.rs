@@ -61,9 +61,19 @@ fn table() -> (Vec<Input>, Vec<(AlertRule, bool)>, Vec<Slo>) {
         Input::Gauge(
             "queue_depth",
             vec![("queue", "orders")],
-            per_minute(|m| Some(if (10..30).contains(&m) || (60..63).contains(&m) { 250.0 } else { 12.0 })),
+            per_minute(|m| {
+                Some(if (10..30).contains(&m) || (60..63).contains(&m) {
+                    250.0
+                } else {
+                    12.0
+                })
+            }),
         ),
-        Input::Gauge("queue_depth", vec![("queue", "billing")], per_minute(|_| Some(900.0))),
+        Input::Gauge(
+            "queue_depth",
+            vec![("queue", "billing")],
+            per_minute(|_| Some(900.0)),
+        ),
         // 1 job a minute, 5 a second between minutes 40 and 55
         Input::Counter(
             "jobs_processed_total",
@@ -134,7 +144,9 @@ fn table() -> (Vec<Input>, Vec<(AlertRule, bool)>, Vec<Slo>) {
         (
             rule(
                 "QueueBacklog",
-                Query::gauge(sel("queue_depth", &[("queue", "orders")])).above(100.0).unwrap(),
+                Query::gauge(sel("queue_depth", &[("queue", "orders")]))
+                    .above(100.0)
+                    .unwrap(),
                 5,
                 "{{ $labels.queue }} holds {{ $value }} items",
             ),
@@ -158,10 +170,14 @@ fn table() -> (Vec<Input>, Vec<(AlertRule, bool)>, Vec<Slo>) {
         (
             rule(
                 "SlowOrders",
-                Query::quantile(0.99, sel("http_request_duration_seconds", &[("route", "/orders")]), mins(5))
-                    .unwrap()
-                    .above(0.5)
-                    .unwrap(),
+                Query::quantile(
+                    0.99,
+                    sel("http_request_duration_seconds", &[("route", "/orders")]),
+                    mins(5),
+                )
+                .unwrap()
+                .above(0.5)
+                .unwrap(),
                 2,
                 "p99 of {{ $labels.route }} is slow",
             ),
@@ -196,7 +212,10 @@ fn table() -> (Vec<Input>, Vec<(AlertRule, bool)>, Vec<Slo>) {
             rule(
                 "ChargeFailing",
                 Condition::consecutive_increases(
-                    sel("function_calls_total", &[("function", "charge"), ("result", "error")]),
+                    sel(
+                        "function_calls_total",
+                        &[("function", "charge"), ("result", "error")],
+                    ),
                     3,
                     mins(1),
                 )
@@ -227,7 +246,11 @@ fn expanding(values: &[Option<f64>]) -> String {
     while i < values.len() {
         let Some(start) = values[i] else {
             let run = values[i..].iter().take_while(|v| v.is_none()).count();
-            parts.push(if run == 1 { "_".to_owned() } else { format!("_x{run}") });
+            parts.push(if run == 1 {
+                "_".to_owned()
+            } else {
+                format!("_x{run}")
+            });
             i += run;
             continue;
         };
@@ -285,9 +308,15 @@ fn promtool_series(input: &Input) -> Vec<(String, String)> {
                 let le = BOUNDS.get(b).map_or("+Inf".to_owned(), |b| b.to_string());
                 let mut with_le = labels.clone();
                 with_le.push(("le", &le));
-                out.push((series(&format!("{name}_bucket"), &with_le), expanding(&some(values))));
+                out.push((
+                    series(&format!("{name}_bucket"), &with_le),
+                    expanding(&some(values)),
+                ));
             }
-            out.push((series(&format!("{name}_count"), labels), expanding(&some(&cumulative[BOUNDS.len()]))));
+            out.push((
+                series(&format!("{name}_count"), labels),
+                expanding(&some(&cumulative[BOUNDS.len()])),
+            ));
             out.push((series(&format!("{name}_sum"), labels), expanding(&some(&sums))));
             out
         }
@@ -323,8 +352,16 @@ fn feeds(obs: &Observability, inputs: &[Input]) -> Vec<Feed> {
             Input::Histogram(name, labels, _) => {
                 let names: Vec<&str> = labels.iter().map(|(n, _)| *n).collect();
                 let values: Vec<&str> = labels.iter().map(|(_, v)| *v).collect();
-                let spec = FamilySpec::new(*name).labels(&names).buckets(Buckets::new(BOUNDS.to_vec()).unwrap());
-                Feed::Histogram(metrics.histogram_family(spec).unwrap().with_label_values(&values).unwrap())
+                let spec = FamilySpec::new(*name)
+                    .labels(&names)
+                    .buckets(Buckets::new(BOUNDS.to_vec()).unwrap());
+                Feed::Histogram(
+                    metrics
+                        .histogram_family(spec)
+                        .unwrap()
+                        .with_label_values(&values)
+                        .unwrap(),
+                )
             }
             Input::MonitorErrors(module, function, _) => Feed::Monitor(obs.monitor_in(module, function)),
         })
@@ -367,7 +404,10 @@ fn at(minute: usize) -> DateTime<Utc> {
 
 /// Runs the in-process evaluator over the table; the statuses at each minute.
 fn evaluate_in_process(inputs: &[Input], rules: Vec<AlertRule>) -> Vec<Vec<RuleStatus>> {
-    let obs = Observability::builder().service("equivalence", "1").build().unwrap();
+    let obs = Observability::builder()
+        .service("equivalence", "1")
+        .build()
+        .unwrap();
     let mut feeds = feeds(&obs, inputs);
     let evaluator = Evaluator::new(obs.metrics(), obs.alerts(), rules, mins(1)).unwrap();
     (0..=MINUTES)
@@ -392,15 +432,24 @@ fn alert_labels(status: &RuleStatus, with_name: bool) -> BTreeMap<String, String
 
 /// The promtool test file expecting what the in-process evaluator saw.
 fn promtool_test(inputs: &[Input], exact: &[(AlertRule, bool)], timeline: &[Vec<RuleStatus>]) -> String {
-    let mut out = String::from("rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n- interval: 1m\n  input_series:\n");
+    let mut out = String::from(
+        "rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n- interval: 1m\n  input_series:\n",
+    );
     for (name, values) in inputs.iter().flat_map(promtool_series) {
         let _ = writeln!(out, "  - series: '{name}'\n    values: '{values}'");
     }
     out.push_str("  alert_rule_test:\n");
     for (minute, statuses) in timeline.iter().enumerate() {
         for (rule, _) in exact.iter().filter(|(_, exact)| *exact) {
-            let _ = writeln!(out, "  - eval_time: {minute}m\n    alertname: {}\n    exp_alerts:", rule.name());
-            for s in statuses.iter().filter(|s| s.rule == rule.name() && s.state == RuleState::Firing) {
+            let _ = writeln!(
+                out,
+                "  - eval_time: {minute}m\n    alertname: {}\n    exp_alerts:",
+                rule.name()
+            );
+            for s in statuses
+                .iter()
+                .filter(|s| s.rule == rule.name() && s.state == RuleState::Firing)
+            {
                 let labels = serde_json::to_string(&alert_labels(s, false)).unwrap();
                 let annotations: BTreeMap<&str, String> = rule
                     .annotations()
@@ -408,18 +457,28 @@ fn promtool_test(inputs: &[Input], exact: &[(AlertRule, bool)], timeline: &[Vec<
                     .map(|(n, t)| (n.as_str(), t.render(s.value.unwrap(), &s.labels)))
                     .collect();
                 let annotations = serde_json::to_string(&annotations).unwrap();
-                let _ = writeln!(out, "    - exp_labels: {labels}\n      exp_annotations: {annotations}");
+                let _ = writeln!(
+                    out,
+                    "    - exp_labels: {labels}\n      exp_annotations: {annotations}"
+                );
             }
         }
     }
     out.push_str("  promql_expr_test:\n");
     for (minute, statuses) in timeline.iter().enumerate() {
-        let _ = writeln!(out, "  - expr: ALERTS\n    eval_time: {minute}m\n    exp_samples:");
+        let _ = writeln!(
+            out,
+            "  - expr: ALERTS\n    eval_time: {minute}m\n    exp_samples:"
+        );
         for s in statuses.iter().filter(|s| s.state != RuleState::Inactive) {
             let mut labels = alert_labels(s, true);
             labels.insert("alertstate".into(), s.state.to_string());
             let pairs: Vec<(&str, &str)> = labels.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-            let _ = writeln!(out, "    - labels: {}\n      value: 1", serde_json::to_string(&series("ALERTS", &pairs)).unwrap());
+            let _ = writeln!(
+                out,
+                "    - labels: {}\n      value: 1",
+                serde_json::to_string(&series("ALERTS", &pairs)).unwrap()
+            );
         }
         if statuses.iter().all(|s| s.state == RuleState::Inactive) {
             out.truncate(out.trim_end_matches("    exp_samples:\n").len());
@@ -434,7 +493,9 @@ fn promtool_and_the_in_process_evaluator_agree() {
     let (inputs, rules, slos) = table();
     let plain: Vec<AlertRule> = rules.iter().map(|(r, _)| r.clone()).collect();
     let mut all = plain.clone();
-    let mut file = RuleFile::new().group("equivalence", Some(mins(1)), plain).unwrap();
+    let mut file = RuleFile::new()
+        .group("equivalence", Some(mins(1)), plain)
+        .unwrap();
     for slo in &slos {
         all.extend(slo.alert_rules().unwrap());
         file = file.slo(slo).unwrap();
@@ -446,11 +507,19 @@ fn promtool_and_the_in_process_evaluator_agree() {
     for rule in &all {
         let states: Vec<RuleState> = timeline
             .iter()
-            .flat_map(|s| s.iter().filter(|s| s.rule == rule.name() && s.labels == rules_labels(s, rule)).map(|s| s.state))
+            .flat_map(|s| {
+                s.iter()
+                    .filter(|s| s.rule == rule.name() && s.labels == rules_labels(s, rule))
+                    .map(|s| s.state)
+            })
             .collect();
         assert!(states.contains(&RuleState::Firing), "{} never fires", rule.name());
         if !rule.hold().is_zero() {
-            assert!(states.contains(&RuleState::Pending), "{} is never pending", rule.name());
+            assert!(
+                states.contains(&RuleState::Pending),
+                "{} is never pending",
+                rule.name()
+            );
         }
     }
     for rule in plain_names(&rules) {
@@ -458,13 +527,22 @@ fn promtool_and_the_in_process_evaluator_agree() {
         assert_eq!(last.state, RuleState::Inactive, "{rule} resolves by the end");
     }
 
-    let Some(promtool) = common::peer("promtool") else { return };
+    let Some(promtool) = common::peer("promtool") else {
+        return;
+    };
     let dir = std::env::temp_dir().join(format!("observa-promtool-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("rules.yml"), file.to_yaml()).unwrap();
     std::fs::write(dir.join("test.yml"), promtool_test(&inputs, &rules, &timeline)).unwrap();
-    for args in [&["check", "rules", "rules.yml"][..], &["test", "rules", "test.yml"][..]] {
-        let out = Command::new(&promtool).args(args).current_dir(&dir).output().unwrap();
+    for args in [
+        &["check", "rules", "rules.yml"][..],
+        &["test", "rules", "test.yml"][..],
+    ] {
+        let out = Command::new(&promtool)
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
         assert!(
             out.status.success(),
             "promtool {args:?} disagrees (files in {}):\n{}\n{}",

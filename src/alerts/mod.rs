@@ -11,7 +11,8 @@ mod service;
 mod slo;
 
 pub use evaluator::{
-    Evaluator, RuleStatus, RunningEvaluator, COARSE_CAPACITY, FINE_CAPACITY, MAX_RULES, STOP_TIMEOUT,
+    Evaluator, RuleStatus, RunningEvaluator, COARSE_CAPACITY, DEFAULT_EVALUATION_INTERVAL, FINE_CAPACITY,
+    MAX_RULES, STOP_TIMEOUT,
 };
 pub use rule_file::RuleFile;
 pub use service::{AlertService, Raised};

@@ -144,7 +144,11 @@ mod tests {
         assert_eq!(h.increase(0, Duration::from_secs(300)), Some(5.0));
         assert_eq!(h.rate(0, Duration::from_secs(120)), Some(2.0 / 120.0));
         let young = counter_history(300, 60, 3);
-        assert_eq!(young.rate(0, Duration::from_secs(300)), Some(2.0 / 300.0), "a young counter's rate spreads over the window");
+        assert_eq!(
+            young.rate(0, Duration::from_secs(300)),
+            Some(2.0 / 300.0),
+            "a young counter's rate spreads over the window"
+        );
         assert_eq!(
             h.at_offset(0, Duration::from_secs(60)),
             Some(&Reading::Scalar(98.0))

@@ -24,6 +24,9 @@ use history::History;
 pub use history::{COARSE_CAPACITY, FINE_CAPACITY};
 pub use worker::{RunningEvaluator, STOP_TIMEOUT};
 
+/// How often rules are evaluated unless configured (Prometheus's default).
+pub const DEFAULT_EVALUATION_INTERVAL: Duration = Duration::from_secs(60);
+
 /// Most rules one evaluator holds.
 pub const MAX_RULES: usize = 1_000;
 
@@ -279,3 +282,6 @@ impl Core {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

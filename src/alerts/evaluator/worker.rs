@@ -6,6 +6,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::Utc;
+use parking_lot::Mutex;
 
 use super::{Core, RuleStatus};
 use crate::error::{ObsError, Result};
@@ -35,7 +36,8 @@ pub const STOP_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct RunningEvaluator {
     core: Arc<Core>,
     stop: Option<mpsc::Sender<()>>,
-    done: mpsc::Receiver<()>,
+    /// Behind a mutex only so the handle is `Sync`.
+    done: Mutex<mpsc::Receiver<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -61,7 +63,7 @@ impl RunningEvaluator {
         Ok(RunningEvaluator {
             core,
             stop: Some(stop),
-            done,
+            done: Mutex::new(done),
             thread: Some(thread),
         })
     }
@@ -82,7 +84,7 @@ impl RunningEvaluator {
             return true;
         };
         drop(self.stop.take());
-        match self.done.recv_timeout(timeout) {
+        match self.done.get_mut().recv_timeout(timeout) {
             Ok(()) | Err(RecvTimeoutError::Disconnected) => {
                 let _ = thread.join();
                 true

@@ -213,3 +213,60 @@ impl AlertRuleBuilder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::rules::{Query, Selector};
+    use proptest::prelude::*;
+
+    fn gauge_rule(name: &str) -> AlertRuleBuilder {
+        let condition = Query::gauge(Selector::new("depth").unwrap()).above(1.0).unwrap();
+        AlertRule::builder(name, condition)
+    }
+
+    #[test]
+    fn labels_the_rule_owns_are_refused() {
+        assert!(gauge_rule("A").label("severity", "page").build().is_err());
+        assert!(gauge_rule("A").label("alertname", "B").build().is_err());
+        assert!(gauge_rule("A").label("team", "{{ $value }}").build().is_err());
+        let rule = gauge_rule("A").label("team", "web").build().unwrap();
+        let labels = rule.alert_labels().unwrap();
+        assert_eq!(labels.get("alertname"), Some("A"));
+        assert_eq!(labels.get("severity"), Some("medium"));
+    }
+
+    proptest! {
+        #[test]
+        fn names_are_accepted_exactly_when_they_follow_the_grammar(name in ".{0,40}") {
+            let accepted = gauge_rule(&name).build().is_ok();
+            let grammar = !name.is_empty()
+                && !name.starts_with("__")
+                && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b':')
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':');
+            prop_assert_eq!(accepted, grammar, "{:?}", name);
+        }
+
+        #[test]
+        fn durations_are_whole_seconds_up_to_31_days(secs in 0u64..4_000_000, nanos in prop_oneof![Just(0u32), 1u32..1_000_000_000]) {
+            let d = Duration::new(secs, nanos);
+            let valid = nanos == 0 && d <= super::super::MAX_RULE_DURATION;
+            prop_assert_eq!(gauge_rule("A").for_duration(d).build().is_ok(), valid);
+            prop_assert_eq!(gauge_rule("A").keep_firing_for(d).build().is_ok(), valid);
+            prop_assert_eq!(Query::rate(Selector::new("c_total").unwrap(), d).is_ok(), valid && secs >= 1);
+        }
+
+        #[test]
+        fn thresholds_must_be_finite(t in proptest::num::f64::ANY) {
+            let q = Query::gauge(Selector::new("depth").unwrap());
+            prop_assert_eq!(q.clone().above(t).is_ok(), t.is_finite());
+            prop_assert_eq!(q.below(t).is_ok(), t.is_finite());
+        }
+
+        #[test]
+        fn quantiles_must_lie_in_0_to_1(q in proptest::num::f64::ANY) {
+            let ok = Query::quantile(q, Selector::new("h").unwrap(), Duration::from_secs(60)).is_ok();
+            prop_assert_eq!(ok, (0.0..=1.0).contains(&q));
+        }
+    }
+}
