@@ -63,7 +63,7 @@ fn table() -> (Vec<Input>, Vec<(AlertRule, bool)>, Vec<Slo>) {
             vec![("queue", "orders")],
             per_minute(|m| {
                 Some(if (10..30).contains(&m) || (60..63).contains(&m) {
-                    250.0
+                    2_500_000.0
                 } else {
                     12.0
                 })

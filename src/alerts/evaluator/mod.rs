@@ -79,7 +79,7 @@ pub(crate) struct Core {
 /// Evaluates alert rules (and the rules of [`Slo`](crate::alerts::Slo)s)
 /// in process. Each [`step`](Evaluator::step) reads every rule's inputs
 /// from the live registry, records them in the rule's bounded
-/// [`History`](self#history) (no other copy of the data), evaluates the
+/// history (see [History](#history); no other copy of the data), evaluates the
 /// condition and advances the rule's state: a rule that starts firing
 /// raises an alert (de-duplicated by fingerprint), one that resolves
 /// resolves it. Step it yourself with an injected clock, or
