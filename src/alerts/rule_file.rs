@@ -55,6 +55,13 @@ impl RuleFile {
 
     /// Adds a group of alert rules evaluated every `interval` (Prometheus's
     /// global interval when `None`); group names must be unique.
+    ///
+    /// ```
+    /// # use observa::alerts::RuleFile;
+    /// let file = RuleFile::new().group("a", None, vec![])?;
+    /// assert!(file.group("a", None, vec![]).is_err()); // names are unique
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn group(
         mut self,
         name: impl Into<String>,

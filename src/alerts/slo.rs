@@ -46,6 +46,13 @@ impl Sli {
     }
 
     /// Bad events are `total` minus `good`.
+    ///
+    /// ```
+    /// # use observa::alerts::{Sli, Slo, rules::Selector};
+    /// let sli = Sli::good_over_total(Selector::new("checks_ok_total")?, Selector::new("checks_total")?);
+    /// assert!(Slo::builder("checks", sli, 0.99).build().is_ok());
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn good_over_total(good: Selector, total: Selector) -> Sli {
         Sli(SliKind::GoodOverTotal(good, total))
     }
@@ -199,6 +206,13 @@ impl BurnWindow {
 
     /// The SRE workbook's pages for a 30-day budget: 2 % of it in 1 h
     /// (1 h & 5 m at 14.4×) or 5 % in 6 h (6 h & 30 m at 6×).
+    ///
+    /// ```
+    /// use observa::alerts::BurnWindow;
+    /// let factors: Vec<f64> = BurnWindow::page_30d().iter().map(|w| w.factor()).collect();
+    /// assert_eq!(factors, [14.4, 6.0]);
+    /// assert_eq!(BurnWindow::ticket_30d()[0].long().as_secs(), 3 * 86_400);
+    /// ```
     pub fn page_30d() -> Vec<BurnWindow> {
         vec![
             BurnWindow {
@@ -335,6 +349,15 @@ impl Slo {
     }
 
     /// Every window length the SLO's ratios are computed over, shortest first.
+    ///
+    /// ```
+    /// # use observa::alerts::{Sli, Slo};
+    /// let slo = Slo::builder("api", Sli::monitored_function("handle")?, 0.999).build()?;
+    /// let minutes: Vec<u64> = slo.windows().iter().map(|w| w.as_secs() / 60).collect();
+    /// assert_eq!(minutes, [5, 30, 60, 360, 4320]);
+    /// assert!((slo.budget() - 0.001).abs() < 1e-12);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn windows(&self) -> Vec<Duration> {
         let mut all: Vec<Duration> = self
             .page

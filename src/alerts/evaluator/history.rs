@@ -7,6 +7,10 @@ use std::time::Duration;
 use crate::alerts::rules::{Reading, Readings};
 
 /// Most per-evaluation snapshots one rule keeps.
+///
+/// ```
+/// assert!(observa::alerts::FINE_CAPACITY >= 2 && observa::alerts::COARSE_CAPACITY >= 2);
+/// ```
 pub const FINE_CAPACITY: usize = 1_024;
 /// Most downsampled snapshots one rule keeps for long windows.
 pub const COARSE_CAPACITY: usize = 1_024;

@@ -25,6 +25,10 @@ pub use history::{COARSE_CAPACITY, FINE_CAPACITY};
 pub use worker::{RunningEvaluator, STOP_TIMEOUT};
 
 /// How often rules are evaluated unless configured (Prometheus's default).
+///
+/// ```
+/// assert_eq!(observa::alerts::DEFAULT_EVALUATION_INTERVAL.as_secs(), 60);
+/// ```
 pub const DEFAULT_EVALUATION_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Most rules one evaluator holds.
@@ -191,6 +195,16 @@ impl Evaluator {
     }
 
     /// How many raises or resolutions failed so far.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use observa::alerts::Evaluator;
+    /// # let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let evaluator = Evaluator::new(obs.metrics(), obs.alerts(), vec![], Duration::from_secs(60))?;
+    /// evaluator.step(chrono::Utc::now())?;
+    /// assert_eq!(evaluator.failures(), 0);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn failures(&self) -> u64 {
         self.core.failures.load(Ordering::Relaxed)
     }

@@ -42,11 +42,26 @@ enum QueryKind {
 
 impl Query {
     /// The current value of a gauge (summed over the matched series).
+    ///
+    /// ```
+    /// # use observa::alerts::rules::{Query, Selector};
+    /// let depth = Query::gauge(Selector::new("queue_depth")?.label("queue", "orders")?);
+    /// assert_eq!(depth.below(1.0)?.to_promql(), r#"sum by (queue) (queue_depth{queue="orders"}) < 1"#);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn gauge(selector: Selector) -> Query {
         Query(QueryKind::Gauge(selector))
     }
 
     /// A counter's per-second rate over `window` (at least 1s, whole seconds).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use observa::alerts::rules::{Query, Selector};
+    /// let q = Query::rate(Selector::new("jobs_total")?, Duration::from_secs(300))?;
+    /// assert_eq!(q.above(2.0)?.to_promql(), "sum by () (rate(jobs_total[5m])) > 2");
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn rate(counter: Selector, window: Duration) -> Result<Query> {
         promql::check_duration("window", window, 1)?;
         Ok(Query(QueryKind::Rate(counter, window)))
@@ -182,6 +197,12 @@ impl Condition {
     /// Holds while no series matches `selector` (`absent(…)` in PromQL); the
     /// alert carries the selector's labels. Pair it with a `for` duration to
     /// mean "no samples for that long".
+    ///
+    /// ```
+    /// # use observa::alerts::rules::{Condition, Selector};
+    /// assert_eq!(Condition::absent(Selector::new("up")?).to_promql(), "absent(up)");
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn absent(selector: Selector) -> Condition {
         Condition(ConditionKind::Absent(selector))
     }

@@ -63,6 +63,11 @@ pub(crate) fn quoted(value: &str) -> String {
 /// Prometheus template prints for `{{ $value }}`): the shortest digits that
 /// read back exactly, in exponent form when the exponent is below -4 or at
 /// least 6 (`1e+06`, `1.5e-05`), `NaN`, `+Inf`, `-Inf`.
+///
+/// ```
+/// assert_eq!(observa::alerts::rules::go_float(2_500_000.0), "2.5e+06");
+/// assert_eq!(observa::alerts::rules::go_float(0.25), "0.25");
+/// ```
 pub fn go_float(value: f64) -> String {
     if value.is_nan() {
         return "NaN".to_owned();

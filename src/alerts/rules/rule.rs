@@ -82,6 +82,15 @@ impl AlertRule {
     }
     /// The effective `for`: the configured one plus what the condition
     /// implies ([`Condition::consecutive_increases`]).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use observa::alerts::rules::{AlertRule, Condition, Selector};
+    /// let failing = Condition::consecutive_increases(Selector::new("errors_total")?, 3, Duration::from_secs(60))?;
+    /// let rule = AlertRule::builder("Failing", failing).build()?;
+    /// assert_eq!(rule.hold(), Duration::from_secs(120)); // pending at the 1st failure, firing at the 3rd
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn hold(&self) -> Duration {
         self.for_duration + self.condition.implied_hold()
     }

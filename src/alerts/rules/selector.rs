@@ -58,6 +58,13 @@ impl Selector {
     }
 
     /// The matchers, sorted by label name.
+    ///
+    /// ```
+    /// # use observa::alerts::rules::Selector;
+    /// let s = Selector::new("x")?.label("b", "2")?.label("a", "1")?;
+    /// assert_eq!(s.matchers()[0], ("a".to_owned(), "1".to_owned()));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn matchers(&self) -> &[(String, String)] {
         &self.matchers
     }
