@@ -8,15 +8,17 @@
 mod condition;
 mod promql;
 mod quantile;
+mod readings;
 mod rule;
 mod selector;
 mod state;
 mod template;
 
-pub(crate) use condition::{error_ratio, ConditionKind, Input, Reading, Readings};
+pub(crate) use condition::{error_ratio, ConditionKind};
 pub use condition::{Condition, Query, MAX_CONSECUTIVE};
 pub(crate) use promql::{check_duration, duration as promql_duration, number as promql_number, quoted};
 pub use promql::{go_float, MAX_RULE_DURATION};
+pub(crate) use readings::{Input, Reading, Readings};
 pub use rule::{AlertRule, AlertRuleBuilder};
 pub use selector::{Selector, MAX_MATCHERS};
 pub use state::RuleState;
