@@ -6,7 +6,7 @@ mod history;
 mod read;
 mod worker;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -78,6 +78,8 @@ pub(crate) struct Core {
     rules: Mutex<Vec<RuleRuntime>>,
     interval: Duration,
     failures: AtomicU64,
+    /// The time of the latest step, in milliseconds (written under the `rules` lock).
+    last_step_ms: AtomicI64,
 }
 
 /// Evaluates alert rules (and the rules of [`Slo`](crate::alerts::Slo)s)
@@ -162,11 +164,14 @@ impl Evaluator {
                 rules: Mutex::new(runtimes),
                 interval,
                 failures: AtomicU64::new(0),
+                last_step_ms: AtomicI64::new(i64::MIN),
             }),
         })
     }
 
-    /// Evaluates every rule once at `now` (later than the previous step).
+    /// Evaluates every rule once at `now`. A `now` not later than the
+    /// previous step's is refused (validation error, nothing changes), so a
+    /// clock stepping back skips evaluations instead of corrupting windows.
     /// Every rule is evaluated even if raising or resolving one fails; the
     /// first such error is returned.
     pub fn step(&self, now: DateTime<Utc>) -> Result<()> {
@@ -219,13 +224,23 @@ impl Core {
         let registry = self.metrics.registry();
         let mut first_error = None;
         let mut rules = self.rules.lock();
+        let now_ms = now.timestamp_millis();
+        if now_ms <= self.last_step_ms.load(Ordering::Relaxed) {
+            return Err(ObsError::validation(
+                "rule evaluation",
+                "time",
+                now,
+                "must be later than the previous step (the clock went back; the step is skipped)",
+            ));
+        }
+        self.last_step_ms.store(now_ms, Ordering::Relaxed);
         for rt in rules.iter_mut() {
             let readings = rt
                 .inputs
                 .iter()
                 .map(|input| read::read(registry, input))
                 .collect();
-            rt.history.push(now.timestamp_millis(), readings);
+            rt.history.push(now_ms, readings);
             let value = rt.rule.condition().evaluate(&rt.history);
             if value.is_some() {
                 rt.value = value;

@@ -119,3 +119,17 @@ fn the_container_runs_its_rules_on_a_named_thread_and_stops_it() {
     );
     assert_eq!(alerts.active().unwrap().len(), 1);
 }
+
+#[test]
+fn a_step_back_in_time_is_refused_and_changes_nothing() {
+    let (_obs, gauge, evaluator) = setup(0);
+    gauge.set(50.0);
+    evaluator.step(minute(5)).unwrap();
+    let before = evaluator.statuses();
+    gauge.set(1.0);
+    assert_eq!(evaluator.step(minute(4)).unwrap_err().code(), "validation");
+    assert_eq!(evaluator.step(minute(5)).unwrap_err().code(), "validation");
+    assert_eq!(evaluator.statuses(), before);
+    evaluator.step(minute(6)).unwrap();
+    assert_eq!(evaluator.statuses()[0].state, RuleState::Inactive);
+}

@@ -212,7 +212,11 @@ impl Condition {
     /// `function_calls_total{result="error"}`, or a health check's failure
     /// counter) has grown at each of `count` consecutive checks `interval`
     /// apart: the rule is pending from the first failure and fires at the
-    /// `count`-th (its `for` becomes `(count - 1) × interval`).
+    /// `count`-th (its `for` becomes `(count - 1) × interval`). For a
+    /// health check, whose latest result is the gauge
+    /// `health_check_status{component, status}`, the same is
+    /// `Query::gauge(status="unhealthy" selector).above(0.5)` with a `for`
+    /// of `(count - 1)` check intervals.
     ///
     /// ```
     /// use std::time::Duration;
