@@ -156,7 +156,37 @@ fn write_alert(out: &mut String, rule: &AlertRule) {
     }
 }
 
-/// A YAML double-quoted scalar (JSON string syntax is a subset of it).
+/// A YAML double-quoted scalar: `\\`, `"` and every character outside
+/// YAML's printable set or read as a line break (controls, U+2028, U+2029,
+/// U+FEFF, U+FFFE, U+FFFF) escaped as `\\uXXXX`.
 fn quote(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}') =>
+            {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn yaml_strings_escape_what_yaml_would_not_keep() {
+        assert_eq!(
+            super::quote("a\"b\\c\n\u{7f}\u{2028}é"),
+            r#""a\"b\\c\n\u007F\u2028é""#
+        );
+    }
 }

@@ -43,7 +43,9 @@ pub(crate) fn number(value: f64) -> String {
     format!("{value}")
 }
 
-/// `value` as a PromQL double-quoted string.
+/// `value` as a PromQL double-quoted string. Control characters and
+/// U+FFFD (which the PromQL lexer takes for invalid UTF-8) are written as
+/// `\u` escapes.
 pub(crate) fn quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
@@ -52,6 +54,14 @@ pub(crate) fn quoted(value: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
             '\n' => out.push_str("\\n"),
+            c if c.is_control() || c == '\u{FFFD}' => {
+                let code = u32::from(c);
+                let _ = if code > 0xFFFF {
+                    write!(out, "\\U{code:08X}")
+                } else {
+                    write!(out, "\\u{code:04X}")
+                };
+            }
             c => out.push(c),
         }
     }
@@ -130,5 +140,6 @@ mod tests {
     #[test]
     fn quoting_escapes_what_promql_needs() {
         assert_eq!(quoted("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
+        assert_eq!(quoted("\u{FFFD}\t\u{85}é"), r#""\uFFFD\u0009\u0085é""#);
     }
 }
