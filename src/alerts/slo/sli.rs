@@ -6,7 +6,7 @@ use crate::alerts::rules::{error_ratio, promql_duration, promql_number, Input, R
 use crate::domain::rules as checks;
 use crate::error::{ObsError, Result};
 
-/// What counts as a bad event for an [`Slo`]: a ratio of counters, or the
+/// What counts as a bad event for an [`Slo`](crate::alerts::Slo): a ratio of counters, or the
 /// requests of a histogram slower than a bucket bound.
 ///
 /// ```
