@@ -9,8 +9,9 @@ use super::rules::{promql_duration, AlertRule};
 use super::Slo;
 
 /// Most rule groups one file holds.
-pub const MAX_GROUPS: usize = 1_000;
+const MAX_GROUPS: usize = 1_000;
 
+#[derive(Debug)]
 struct Group {
     name: String,
     interval: Option<Duration>,
@@ -42,7 +43,7 @@ struct Group {
 /// assert!(yaml.contains("record: \"slo:sli_error:ratio_rate3d\""));
 /// # Ok::<(), observa::ObsError>(())
 /// ```
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct RuleFile {
     groups: Vec<Group>,
 }
@@ -54,7 +55,8 @@ impl RuleFile {
     }
 
     /// Adds a group of alert rules evaluated every `interval` (Prometheus's
-    /// global interval when `None`); group names must be unique.
+    /// global interval when `None`); group names must be unique, and a
+    /// file holds at most 1,000 groups.
     ///
     /// ```
     /// # use observa::alerts::RuleFile;

@@ -215,6 +215,15 @@ impl Evaluator {
     }
 }
 
+impl std::fmt::Debug for Evaluator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Evaluator")
+            .field("rules", &self.core.rules.lock().len())
+            .field("interval", &self.core.interval)
+            .finish()
+    }
+}
+
 impl Core {
     pub(crate) fn interval(&self) -> Duration {
         self.interval
