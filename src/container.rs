@@ -4,7 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::adapters::InMemoryRepository;
-use crate::alerts::AlertService;
+use crate::alerts::rules::AlertRule;
+use crate::alerts::{AlertService, Evaluator, RuleStatus, RunningEvaluator, DEFAULT_EVALUATION_INTERVAL};
 use crate::domain::{rules, Alert, HealthCheck, Labels, LogEntry, LogLevel, Metric, Span};
 use crate::error::{ObsError, Result};
 use crate::factory::Factory;
@@ -57,6 +58,7 @@ struct Inner {
     calls: CallFamilies,
     log_sinks: Arc<Outlets>,
     span_sinks: Arc<Outlets>,
+    evaluator: Option<RunningEvaluator>,
 }
 
 /// The container: one value holding the five services, wired to their
@@ -120,6 +122,14 @@ impl Observability {
     /// The alert service.
     pub fn alerts(&self) -> &AlertService {
         &self.inner.alerts
+    }
+    /// Where each rule given to [`ObservabilityBuilder::alert_rules`] stands (empty without rules).
+    pub fn rule_statuses(&self) -> Vec<RuleStatus> {
+        self.inner
+            .evaluator
+            .as_ref()
+            .map(RunningEvaluator::statuses)
+            .unwrap_or_default()
     }
     /// The health service.
     pub fn health(&self) -> &HealthService {
@@ -253,6 +263,8 @@ pub struct ObservabilityBuilder {
     console_logs: bool,
     sink_queue_capacity: Option<usize>,
     redactor: Option<Redactor>,
+    alert_rules: Vec<AlertRule>,
+    evaluation_interval: Option<Duration>,
 }
 
 impl ObservabilityBuilder {
@@ -363,6 +375,29 @@ impl ObservabilityBuilder {
         self
     }
 
+    /// Evaluates `rules` (see [`Slo::alert_rules`](crate::alerts::Slo::alert_rules)
+    /// for SLOs) on the thread `observa-rule-evaluator`, raising and
+    /// resolving alerts; stopped when the last container clone is dropped.
+    ///
+    /// ```
+    /// use observa::alerts::rules::{AlertRule, Query, Selector};
+    /// let rule = AlertRule::builder("QueueBacklog", Query::gauge(Selector::new("queue_depth")?).above(100.0)?).build()?;
+    /// let obs = observa::Observability::builder().service("api", "1").alert_rules(vec![rule]).build()?;
+    /// assert_eq!(obs.rule_statuses()[0].rule, "QueueBacklog");
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn alert_rules(mut self, rules: Vec<AlertRule>) -> Self {
+        self.alert_rules.extend(rules);
+        self
+    }
+
+    /// How often alert rules are evaluated (default
+    /// [`DEFAULT_EVALUATION_INTERVAL`](crate::alerts::DEFAULT_EVALUATION_INTERVAL), whole seconds).
+    pub fn evaluation_interval(mut self, interval: Duration) -> Self {
+        self.evaluation_interval = Some(interval);
+        self
+    }
+
     /// Validates the settings and wires the container.
     pub fn build(self) -> Result<Observability> {
         let (service, version) = self
@@ -437,7 +472,13 @@ impl ObservabilityBuilder {
         let tracing = TracingService::new(memory.or(self.span_repository), service.clone())
             .with_sampler(self.sampler.unwrap_or_default())
             .with_outlets(redactor, Arc::clone(&span_sinks));
+        let interval = self.evaluation_interval.unwrap_or(DEFAULT_EVALUATION_INTERVAL);
+        let evaluator = match self.alert_rules.is_empty() {
+            true => None,
+            false => Some(Evaluator::new(&metrics, &alerts, self.alert_rules, interval)?.start()?),
+        };
         let inner = Inner {
+            evaluator,
             calls: CallFamilies::register(&own_families, failures)?.with_tracing(tracing.clone()),
             health,
             factory: Factory::new(service.clone(), labels),
