@@ -40,7 +40,11 @@ impl Drop for TempDir {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn config(hook: &str) -> String {
@@ -87,14 +91,18 @@ fn start(binary: &Path, hook: &str) -> Alertmanager {
 fn alerts_named(am: &Alertmanager, name: &str) -> Vec<Value> {
     let all = get_json(&format!("{}/api/v2/alerts", am.base)).unwrap_or(Value::Null);
     let list = all.as_array().cloned().unwrap_or_default();
-    list.into_iter().filter(|a| a["labels"]["alertname"] == name).collect()
+    list.into_iter()
+        .filter(|a| a["labels"]["alertname"] == name)
+        .collect()
 }
 
 /// Whether a webhook from Alertmanager says `alertname` has `status`.
 fn hook_says(body: &Value, name: &str, status: &str) -> bool {
-    body["alerts"]
-        .as_array()
-        .is_some_and(|alerts| alerts.iter().any(|a| a["labels"]["alertname"] == name && a["status"] == status))
+    body["alerts"].as_array().is_some_and(|alerts| {
+        alerts
+            .iter()
+            .any(|a| a["labels"]["alertname"] == name && a["status"] == status)
+    })
 }
 
 #[test]
@@ -131,7 +139,9 @@ fn alertmanager_receives_fires_and_resolves_our_alerts() {
     assert_eq!(held[0]["generatorURL"], "http://shop.test/alerts");
     assert_eq!(held[0]["status"]["state"], "active");
 
-    let firing = hook.wait_for(Duration::from_secs(10), |r| hook_says(&r.json(), "DiskFull", "firing"));
+    let firing = hook.wait_for(Duration::from_secs(10), |r| {
+        hook_says(&r.json(), "DiskFull", "firing")
+    });
     assert!(firing.is_some(), "no firing webhook: {:?}", hook.received());
 
     // while it fires, the notifier re-sends it
@@ -144,13 +154,19 @@ fn alertmanager_receives_fires_and_resolves_our_alerts() {
 
     obs.alerts().resolve(raised.alert.id()).unwrap();
     assert!(obs.flush(Duration::from_secs(10)));
-    let resolved = hook.wait_for(Duration::from_secs(10), |r| hook_says(&r.json(), "DiskFull", "resolved"));
+    let resolved = hook.wait_for(Duration::from_secs(10), |r| {
+        hook_says(&r.json(), "DiskFull", "resolved")
+    });
     assert!(resolved.is_some(), "no resolved webhook: {:?}", hook.received());
     // the end Alertmanager reports is the resolution's, not an expiry
     let body = resolved.unwrap().json();
-    let ends_at: chrono::DateTime<chrono::Utc> = body["alerts"][0]["endsAt"].as_str().unwrap().parse().unwrap();
+    let ends_at: chrono::DateTime<chrono::Utc> =
+        body["alerts"][0]["endsAt"].as_str().unwrap().parse().unwrap();
     let our_end = obs.alerts().get(raised.alert.id()).unwrap().ends_at().unwrap();
-    assert!((ends_at - our_end).num_milliseconds().abs() <= 1, "{ends_at} vs {our_end}");
+    assert!(
+        (ends_at - our_end).num_milliseconds().abs() <= 1,
+        "{ends_at} vs {our_end}"
+    );
     assert_eq!(notifications.count("alertmanager", Outcome::Sent), 2);
     assert_eq!(notifications.count("alertmanager", Outcome::Failed), 0);
 }

@@ -25,7 +25,9 @@ fn disk_full() -> Notification {
 }
 
 fn webhook(receiver: &Receiver) -> WebhookNotifier {
-    WebhookNotifier::new(&receiver.url("/hook")).unwrap().retry(quick_retries())
+    WebhookNotifier::new(&receiver.url("/hook"))
+        .unwrap()
+        .retry(quick_retries())
 }
 
 #[test]
@@ -72,7 +74,11 @@ fn attempts_are_bounded() {
 
 #[test]
 fn an_unreachable_receiver_is_a_transport_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let hook = WebhookNotifier::new(&format!("http://127.0.0.1:{port}/hook"))
         .unwrap()
         .retry(RetryPolicy::none())
@@ -90,7 +96,11 @@ fn the_container_sends_slack_payloads_and_counts_outcomes() {
     let obs = Observability::builder()
         .service("shop", "1.0")
         .notifier(SlackNotifier::new(&receiver.url("/slack")).unwrap())
-        .notifier(WebhookNotifier::new(&failing.url("/gone")).unwrap().named("broken"))
+        .notifier(
+            WebhookNotifier::new(&failing.url("/gone"))
+                .unwrap()
+                .named("broken"),
+        )
         .build()
         .unwrap();
     let raised = obs.alerts().raise(disk_full().alert().clone()).unwrap();
@@ -101,8 +111,17 @@ fn the_container_sends_slack_payloads_and_counts_outcomes() {
         .iter()
         .map(|r| r.json()["text"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(texts, ["[FIRING] Disk full (high)", "[RESOLVED] Disk full (high)"]);
+    assert_eq!(
+        texts,
+        ["[FIRING] Disk full (high)", "[RESOLVED] Disk full (high)"]
+    );
     let text = obs.render(Format::Prometheus).unwrap();
-    assert!(text.contains("observa_notifications_total{notifier=\"slack\",result=\"sent\"} 2\n"), "{text}");
-    assert!(text.contains("observa_notifications_total{notifier=\"broken\",result=\"failed\"} 2\n"), "{text}");
+    assert!(
+        text.contains("observa_notifications_total{notifier=\"slack\",result=\"sent\"} 2\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("observa_notifications_total{notifier=\"broken\",result=\"failed\"} 2\n"),
+        "{text}"
+    );
 }

@@ -37,9 +37,11 @@ impl Observability {
             .inner
             .span_sinks
             .flush(deadline.saturating_duration_since(Instant::now()));
-        let notified = self.inner.alerts.notifications().is_none_or(|d| {
-            d.flush(deadline.saturating_duration_since(Instant::now()))
-        });
+        let notified = self
+            .inner
+            .alerts
+            .notifications()
+            .is_none_or(|d| d.flush(deadline.saturating_duration_since(Instant::now())));
         logs && spans && notified
     }
 }

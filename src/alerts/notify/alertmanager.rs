@@ -159,7 +159,9 @@ pub(crate) fn payload(alerts: &[&Alert], valid_until: DateTime<Utc>, generator_u
         annotations
             .entry("description")
             .or_insert_with(|| alert.message().into());
-        let ends_at = alert.ends_at().unwrap_or_else(|| valid_until.max(alert.starts_at()));
+        let ends_at = alert
+            .ends_at()
+            .unwrap_or_else(|| valid_until.max(alert.starts_at()));
         let mut item = json!({
             "labels": labels,
             "annotations": annotations,
@@ -211,7 +213,6 @@ impl std::fmt::Debug for AlertmanagerNotifier {
             .finish_non_exhaustive()
     }
 }
-
 
 #[cfg(test)]
 #[path = "alertmanager_tests.rs"]

@@ -109,6 +109,9 @@ mod tests {
         let resolved = alert.with_status(AlertStatus::Resolved, end).unwrap();
         let text = line(&Notification::new(resolved));
         let stamp = end.to_rfc3339_opts(SecondsFormat::Millis, true);
-        assert_eq!(text, format!("{stamp} RESOLVED critical CPU hot: line one line two\n"));
+        assert_eq!(
+            text,
+            format!("{stamp} RESOLVED critical CPU hot: line one line two\n")
+        );
     }
 }

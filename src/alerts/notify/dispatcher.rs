@@ -194,7 +194,9 @@ impl NotificationDispatcher {
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
-        self.workers.iter().fold(true, |all, w| w.flush(deadline) && all)
+        // every worker gets its turn, even after one timed out
+        let done: Vec<bool> = self.workers.iter().map(|w| w.flush(deadline)).collect();
+        done.into_iter().all(|d| d)
     }
 
     /// Stops accepting, delivers what is queued until `timeout` passes,
@@ -247,7 +249,9 @@ impl NotificationDispatcher {
 
     fn close(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
-        self.workers.iter_mut().fold(true, |all, w| w.close(deadline) && all)
+        // every worker gets its turn, even after one timed out
+        let done: Vec<bool> = self.workers.iter_mut().map(|w| w.close(deadline)).collect();
+        done.into_iter().all(|d| d)
     }
 }
 
@@ -287,7 +291,9 @@ impl Worker {
         let thread = std::thread::Builder::new()
             .name(format!("observa-notify-{name}"))
             .spawn(move || deliver_until_closed(&for_thread, notifier))
-            .map_err(|e| ObsError::configuration("notifier", format!("cannot start `{name}`'s thread: {e}")))?;
+            .map_err(|e| {
+                ObsError::configuration("notifier", format!("cannot start `{name}`'s thread: {e}"))
+            })?;
         Ok(Worker {
             name,
             shared,
@@ -386,7 +392,11 @@ fn deliver_until_closed(shared: &Shared, mut notifier: Box<dyn Notifier>) {
         match next {
             Some(notification) => {
                 let delivered = catch_unwind(AssertUnwindSafe(|| notifier.deliver(&notification)));
-                let outcome = if matches!(delivered, Ok(Ok(()))) { Outcome::Sent } else { Outcome::Failed };
+                let outcome = if matches!(delivered, Ok(Ok(()))) {
+                    Outcome::Sent
+                } else {
+                    Outcome::Failed
+                };
                 shared.count(outcome, 1);
                 let mut state = shared.state.lock();
                 state.in_flight = false;

@@ -39,7 +39,9 @@ fn notification(title: &str) -> Notification {
 #[test]
 fn a_full_queue_drops_and_counts_without_waiting() {
     let (dispatcher, open, seen) = gated(3);
-    let accepted: usize = (0..10).map(|i| dispatcher.dispatch(notification(&format!("a{i}")))).sum();
+    let accepted: usize = (0..10)
+        .map(|i| dispatcher.dispatch(notification(&format!("a{i}"))))
+        .sum();
     // three held (one may already be in the notifier), the rest dropped at once
     assert_eq!(accepted, 3);
     assert_eq!(dispatcher.count("gated", Outcome::Dropped), 7);
@@ -61,7 +63,10 @@ fn shutdown_abandons_and_counts_what_a_stuck_notifier_never_took() {
     let shared = Arc::clone(&dispatcher.workers[0].shared);
     assert!(!dispatcher.shutdown(Duration::from_millis(100)));
     // one is stuck in the notifier; the four behind it are abandoned
-    assert_eq!(shared.counts[Outcome::Abandoned.index()].load(Ordering::Relaxed), 4);
+    assert_eq!(
+        shared.counts[Outcome::Abandoned.index()].load(Ordering::Relaxed),
+        4
+    );
 }
 
 struct Failing;
@@ -114,7 +119,9 @@ fn resends_run_on_the_notifiers_schedule_and_count_each_alert() {
     let (calls, called) = mpsc::channel();
     let dispatcher = NotificationDispatcher::spawn(vec![Box::new(Resending { open: 2, calls })], 10).unwrap();
     for _ in 0..3 {
-        called.recv_timeout(Duration::from_secs(5)).expect("a re-send within the interval");
+        called
+            .recv_timeout(Duration::from_secs(5))
+            .expect("a re-send within the interval");
     }
     // the first two re-sends are counted before the third starts: two alerts each
     assert!(dispatcher.count("resending", Outcome::Resent) >= 4);
@@ -150,12 +157,15 @@ fn a_stuck_notifier_never_blocks_raise_or_resolve() {
     use crate::alerts::AlertService;
 
     let (dispatcher, open, seen) = gated(2);
-    let alerts = AlertService::new(Arc::new(InMemoryRepository::new(1_000))).with_notifications(Arc::new(dispatcher));
+    let alerts =
+        AlertService::new(Arc::new(InMemoryRepository::new(1_000))).with_notifications(Arc::new(dispatcher));
     let caller = alerts.clone();
     let (done, finished) = mpsc::channel();
     std::thread::spawn(move || {
         for i in 0..200 {
-            let raised = caller.raise(notification(&format!("a{i}")).alert().clone()).unwrap();
+            let raised = caller
+                .raise(notification(&format!("a{i}")).alert().clone())
+                .unwrap();
             caller.resolve(raised.alert.id()).unwrap();
         }
         done.send(()).unwrap();

@@ -46,7 +46,10 @@ impl JsonPoster {
             }
         }
         if uri.host().is_none() {
-            return Err(ObsError::configuration("notifier url", format!("`{url}` has no host")));
+            return Err(ObsError::configuration(
+                "notifier url",
+                format!("`{url}` has no host"),
+            ));
         }
         Ok(JsonPoster {
             url: url.to_owned(),

@@ -84,7 +84,11 @@ impl RetryPolicy {
     pub fn delay(&self, retry: u32, jitter: f64) -> Duration {
         let doubling = 2u32.saturating_pow(retry.min(31));
         let base = self.first_delay.saturating_mul(doubling).min(self.max_delay);
-        let jitter = if jitter.is_nan() { 0.0 } else { jitter.clamp(0.0, 1.0) };
+        let jitter = if jitter.is_nan() {
+            0.0
+        } else {
+            jitter.clamp(0.0, 1.0)
+        };
         let half = base / 2;
         half + (base - half).mul_f64(jitter)
     }

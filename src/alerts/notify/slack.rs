@@ -44,7 +44,9 @@ http_options!(SlackNotifier);
 
 /// Slack's escaping for message text.
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn colour(notification: &Notification) -> &'static str {
@@ -104,7 +106,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn unescape(text: &str) -> String {
-        text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
     }
 
     proptest! {
