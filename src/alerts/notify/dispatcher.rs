@@ -356,8 +356,9 @@ impl Worker {
     }
 }
 
-/// The delivery thread: delivers queued notifications in order, re-sends
-/// on the notifier's schedule while idle, until shutdown empties the queue.
+/// The delivery thread: delivers queued notifications in order and re-sends
+/// on the notifier's schedule (a due re-send goes before the next queued
+/// notification), until shutdown empties the queue.
 fn deliver_until_closed(shared: &Shared, mut notifier: Box<dyn Notifier>) {
     let interval = notifier.resend_interval();
     let mut next_resend = interval.map(|every| Instant::now() + every);
@@ -376,7 +377,14 @@ fn deliver_until_closed(shared: &Shared, mut notifier: Box<dyn Notifier>) {
                     None => shared.work.wait(&mut state),
                 }
             }
-            match state.queue.pop_front() {
+            let resend_due = next_resend.is_some_and(|at| Instant::now() >= at);
+            // a due re-send goes first, so a busy queue cannot starve it
+            let taken = if resend_due && !state.closing {
+                None
+            } else {
+                state.queue.pop_front()
+            };
+            match taken {
                 Some(next) => {
                     state.in_flight = true;
                     Some(next)

@@ -221,7 +221,7 @@ impl NotifyError {
 /// A notifier that must repeat itself while an alert is open (Alertmanager
 /// forgets alerts that are not re-sent) says how often in
 /// [`resend_interval`](Notifier::resend_interval); the dispatcher then calls
-/// [`resend`](Notifier::resend) on that schedule while its queue is idle.
+/// [`resend`](Notifier::resend) on that schedule, between deliveries.
 ///
 /// ```
 /// use observa::alerts::notify::{Notification, Notifier, NotifyError};
