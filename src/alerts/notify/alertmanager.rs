@@ -38,6 +38,9 @@ const BATCH: usize = 500;
 ///   (as Prometheus does) and re-sent every interval while it fires, so
 ///   Alertmanager keeps it open and ends it by itself if this process dies.
 /// - A resolution is sent at once with the alert's end time as `endsAt`.
+///   Should it fail, Alertmanager still ends the alert at the last `endsAt`
+///   it got, at most 4 intervals later; a firing alert whose delivery
+///   failed goes out again with the next re-send.
 ///
 /// Timeout and retries as [`WebhookNotifier`](super::WebhookNotifier).
 ///

@@ -35,6 +35,7 @@
 mod console;
 mod dispatcher;
 mod file;
+mod outcome;
 
 #[cfg(feature = "notify")]
 mod alertmanager;
@@ -50,8 +51,9 @@ mod webhook;
 use std::time::Duration;
 
 pub use console::ConsoleNotifier;
-pub use dispatcher::{NotificationDispatcher, Outcome, DEFAULT_NOTIFICATION_QUEUE};
+pub use dispatcher::{NotificationDispatcher, DEFAULT_NOTIFICATION_QUEUE};
 pub use file::FileNotifier;
+pub use outcome::Outcome;
 
 #[cfg(feature = "notify")]
 pub use alertmanager::{AlertmanagerNotifier, DEFAULT_RESEND_INTERVAL};
