@@ -61,6 +61,9 @@ fn shutdown_abandons_and_counts_what_a_stuck_notifier_never_took() {
         dispatcher.dispatch(notification(&format!("a{i}")));
     }
     let shared = Arc::clone(&dispatcher.workers[0].shared);
+    while !shared.state.lock().in_flight {
+        std::thread::sleep(Duration::from_millis(1));
+    }
     assert!(!dispatcher.shutdown(Duration::from_millis(100)));
     // one is stuck in the notifier; the four behind it are abandoned
     assert_eq!(
