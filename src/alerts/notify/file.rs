@@ -1,25 +1,26 @@
 //! [`FileNotifier`]: one JSON object per notification, appended to a file.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use super::{Notification, Notifier, NotifyError};
 use crate::domain::Alert;
+use crate::sinks::{RotatingFile, RotationPolicy};
 
-/// Appends one JSON object per notification to a file (JSON lines):
-/// `{"status":"firing"|"resolved","alert":{...}}`, the alert as its serde
-/// form (id, title, message, severity, status, labels, annotations, source,
-/// fingerprint, starts_at, ends_at). Each line is written and flushed whole.
+/// Appends one JSON object per notification to a [`RotatingFile`] (JSON
+/// lines): `{"status":"firing"|"resolved","alert":{...}}`, the alert as its
+/// serde form (id, title, message, severity, status, labels, annotations,
+/// source, fingerprint, starts_at, ends_at). Each line is written and
+/// flushed whole; the [`RotationPolicy`] bounds size, count and age.
 ///
 /// ```
 /// use observa::alerts::notify::{FileNotifier, Notification, Notifier};
+/// use observa::sinks::RotationPolicy;
 /// use observa::{Alert, AlertSeverity};
 ///
 /// let path = std::env::temp_dir().join(format!("observa-alerts-{}.jsonl", std::process::id()));
-/// let mut file = FileNotifier::open(&path)?;
+/// let mut file = FileNotifier::open(&path, RotationPolicy::new().max_bytes(1 << 20).keep_files(3))?;
 /// file.deliver(&Notification::new(Alert::new("Disk full", "/var", AlertSeverity::High)?))?;
 /// let text = std::fs::read_to_string(&path)?;
 /// let line: serde_json::Value = serde_json::from_str(text.lines().last().unwrap())?;
@@ -30,8 +31,7 @@ use crate::domain::Alert;
 /// ```
 #[derive(Debug)]
 pub struct FileNotifier {
-    path: PathBuf,
-    file: File,
+    file: RotatingFile,
 }
 
 #[derive(Serialize)]
@@ -41,29 +41,32 @@ struct Line<'a> {
 }
 
 impl FileNotifier {
-    /// Opens `path` for appending, creating it if needed.
+    /// Opens `path` for appending (creating it if needed), rotated and
+    /// pruned by `policy`.
     ///
     /// ```
+    /// use observa::sinks::RotationPolicy;
     /// let missing = std::env::temp_dir().join("observa-no-such-dir").join("x").join("alerts.jsonl");
-    /// let err = observa::alerts::notify::FileNotifier::open(missing).unwrap_err();
+    /// let err = observa::alerts::notify::FileNotifier::open(missing, RotationPolicy::new()).unwrap_err();
     /// assert!(err.to_string().contains("cannot write the notification"));
     /// ```
-    pub fn open(path: impl AsRef<Path>) -> Result<FileNotifier, NotifyError> {
-        let path = path.as_ref().to_path_buf();
-        let file = OpenOptions::new().create(true).append(true).open(&path)?;
-        Ok(FileNotifier { path, file })
+    pub fn open(path: impl Into<PathBuf>, policy: RotationPolicy) -> Result<FileNotifier, NotifyError> {
+        Ok(FileNotifier {
+            file: RotatingFile::open(path, policy)?,
+        })
     }
 
     /// The file written to.
     ///
     /// ```
     /// let path = std::env::temp_dir().join(format!("observa-path-{}.jsonl", std::process::id()));
-    /// assert_eq!(observa::alerts::notify::FileNotifier::open(&path)?.path(), path);
+    /// let file = observa::alerts::notify::FileNotifier::open(&path, observa::sinks::RotationPolicy::new())?;
+    /// assert_eq!(file.path(), path);
     /// # std::fs::remove_file(&path)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 }
 
@@ -89,7 +92,7 @@ impl Notifier for FileNotifier {
     }
 
     fn deliver(&mut self, notification: &Notification) -> Result<(), NotifyError> {
-        self.file.write_all(json_line(notification).as_bytes())?;
+        self.file.write_line(json_line(notification).as_bytes())?;
         self.file.flush()?;
         Ok(())
     }

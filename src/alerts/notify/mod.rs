@@ -13,7 +13,7 @@
 //! | notifier | delivers | feature |
 //! | --- | --- | --- |
 //! | [`ConsoleNotifier`] | one readable line to stderr or any `Write` | none |
-//! | [`FileNotifier`] | one JSON object per line, appended to a file | none |
+//! | [`FileNotifier`] | one JSON object per line, appended to a rotating file | none |
 //! | `WebhookNotifier` | a JSON body `POST`ed with timeout and retries | `notify` |
 //! | `SlackNotifier` | a Slack incoming-webhook payload (`text` + `attachments`) | `notify` |
 //! | `AlertmanagerNotifier` | Alertmanager API v2 `POST /api/v2/alerts`, re-sent while firing | `notify` |
@@ -276,7 +276,8 @@ pub trait Notifier: Send + 'static {
     /// use observa::alerts::notify::{FileNotifier, Notifier};
     /// let dir = std::env::temp_dir().join(format!("observa-doc-{}", std::process::id()));
     /// std::fs::create_dir_all(&dir)?;
-    /// assert_eq!(FileNotifier::open(dir.join("alerts.jsonl"))?.resend_interval(), None);
+    /// let file = FileNotifier::open(dir.join("alerts.jsonl"), observa::sinks::RotationPolicy::new())?;
+    /// assert_eq!(file.resend_interval(), None);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn resend_interval(&self) -> Option<Duration> {
