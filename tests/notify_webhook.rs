@@ -115,6 +115,13 @@ fn the_container_sends_slack_payloads_and_counts_outcomes() {
         texts,
         ["[FIRING] Disk full (high)", "[RESOLVED] Disk full (high)"]
     );
+    let broken = obs
+        .alerts()
+        .notifications()
+        .unwrap()
+        .last_error("broken")
+        .unwrap();
+    assert!(broken.contains("answered HTTP 404"), "{broken}");
     let text = obs.render(Format::Prometheus).unwrap();
     assert!(
         text.contains("observa_notifications_total{notifier=\"slack\",result=\"sent\"} 2\n"),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-use super::{Notification, Notifier, Outcome};
+use super::{Notification, Notifier, NotifyError, Outcome};
 use crate::error::{ObsError, Result};
 
 /// Notifications each notifier's queue holds before it drops (per notifier).
@@ -42,12 +42,32 @@ struct Shared {
     /// Wakes flushers: `finished` moved, or the thread exited.
     progress: Condvar,
     counts: [AtomicU64; Outcome::ALL.len()],
+    /// Why the latest failed delivery or re-send failed.
+    last_error: Mutex<Option<String>>,
     capacity: usize,
 }
 
 impl Shared {
     fn count(&self, outcome: Outcome, n: u64) {
         self.counts[outcome.index()].fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts the result of a delivery (`ok` = `success`) or a re-send.
+    fn record<T>(
+        &self,
+        result: std::thread::Result<std::result::Result<T, NotifyError>>,
+        success: impl FnOnce(T),
+    ) {
+        match result {
+            Ok(Ok(value)) => success(value),
+            Ok(Err(e)) => self.fail(e.to_string()),
+            Err(_) => self.fail("the notifier panicked".to_owned()),
+        }
+    }
+
+    fn fail(&self, reason: String) {
+        self.count(Outcome::Failed, 1);
+        *self.last_error.lock() = Some(reason);
     }
 }
 
@@ -171,6 +191,20 @@ impl NotificationDispatcher {
             .map_or(0, |w| w.shared.counts[outcome.index()].load(Ordering::Relaxed))
     }
 
+    /// Why the latest failed delivery (or re-send) of the notifier named
+    /// `notifier` failed, if one did.
+    ///
+    /// ```
+    /// use observa::alerts::notify::{ConsoleNotifier, NotificationDispatcher};
+    /// let d = NotificationDispatcher::spawn(vec![Box::new(ConsoleNotifier::new(std::io::sink()))], 1)?;
+    /// assert_eq!(d.last_error("console"), None);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn last_error(&self, notifier: &str) -> Option<String> {
+        let worker = self.workers.iter().find(|w| w.name == notifier)?;
+        worker.shared.last_error.lock().clone()
+    }
+
     /// Every (notifier, outcome, total), for `observa_notifications_total`.
     ///
     /// ```
@@ -228,6 +262,7 @@ impl Worker {
             work: Condvar::new(),
             progress: Condvar::new(),
             counts: Default::default(),
+            last_error: Mutex::new(None),
             capacity,
         });
         let for_thread = Arc::clone(&shared);
@@ -343,12 +378,7 @@ fn deliver_until_closed(shared: &Shared, mut notifier: Box<dyn Notifier>) {
         match next {
             Some(notification) => {
                 let delivered = catch_unwind(AssertUnwindSafe(|| notifier.deliver(&notification)));
-                let outcome = if matches!(delivered, Ok(Ok(()))) {
-                    Outcome::Sent
-                } else {
-                    Outcome::Failed
-                };
-                shared.count(outcome, 1);
+                shared.record(delivered, |()| shared.count(Outcome::Sent, 1));
                 let mut state = shared.state.lock();
                 state.in_flight = false;
                 state.finished += 1;
@@ -356,10 +386,7 @@ fn deliver_until_closed(shared: &Shared, mut notifier: Box<dyn Notifier>) {
             }
             None => {
                 let resent = catch_unwind(AssertUnwindSafe(|| notifier.resend()));
-                match resent {
-                    Ok(Ok(n)) => shared.count(Outcome::Resent, n as u64),
-                    _ => shared.count(Outcome::Failed, 1),
-                }
+                shared.record(resent, |n| shared.count(Outcome::Resent, n as u64));
                 next_resend = interval.map(|every| Instant::now() + every);
             }
         }

@@ -89,10 +89,14 @@ impl Notifier for Failing {
 #[test]
 fn errors_and_panics_count_as_failed_and_the_thread_goes_on() {
     let dispatcher = NotificationDispatcher::spawn(vec![Box::new(Failing)], 10).unwrap();
-    dispatcher.dispatch(notification("panic"));
     dispatcher.dispatch(notification("error"));
     assert!(dispatcher.flush(Duration::from_secs(5)));
+    let reason = dispatcher.last_error("failing").unwrap();
+    assert_eq!(reason, "cannot write the notification: disk gone");
+    dispatcher.dispatch(notification("panic"));
+    assert!(dispatcher.flush(Duration::from_secs(5)));
     assert_eq!(dispatcher.count("failing", Outcome::Failed), 2);
+    assert_eq!(dispatcher.last_error("failing").unwrap(), "the notifier panicked");
 }
 
 /// Counts re-sends; re-sends `open` alerts each time.
