@@ -90,6 +90,26 @@ fn an_unreachable_receiver_is_a_transport_error() {
 }
 
 #[test]
+fn a_receiver_that_never_answers_times_out() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", silent.local_addr().unwrap());
+    // accepts connections (the backlog does) and never reads or answers
+    let mut hook = WebhookNotifier::new(&url)
+        .unwrap()
+        .retry(RetryPolicy::none())
+        .timeout(Duration::from_millis(300));
+    let started = Instant::now();
+    let err = hook.deliver(&disk_full()).unwrap_err();
+    assert!(matches!(err, NotifyError::Transport { .. }), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(silent);
+}
+
+#[test]
 fn the_container_sends_slack_payloads_and_counts_outcomes() {
     let receiver = Receiver::start(&[]);
     let failing = Receiver::start(&[404, 404]);
