@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::adapters::InMemoryRepository;
 use crate::alerts::rules::AlertRule;
+use crate::alerts::notify::{NotificationDispatcher, Notifier};
 use crate::alerts::{AlertService, Evaluator, RuleStatus, RunningEvaluator, DEFAULT_EVALUATION_INTERVAL};
 use crate::domain::{rules, Alert, HealthCheck, Labels, LogEntry, LogLevel, Metric, Span};
 use crate::error::{ObsError, Result};
@@ -162,8 +163,9 @@ impl Observability {
     /// reason `capacity` or `age`; records the sinks dropped, reason
     /// `queue_full`, `io_error`, `sink_panic` or `shutdown_timeout`, rendered
     /// when sinks are configured),
-    /// `observa_series_refused_total{family}` and
-    /// `observa_invalid_updates_total{family,reason}`.
+    /// `observa_series_refused_total{family}`,
+    /// `observa_invalid_updates_total{family,reason}` and, when notifiers are
+    /// configured, `observa_notifications_total{notifier,result}`.
     ///
     /// ```
     /// use observa::metrics::Format;
@@ -207,6 +209,9 @@ impl Observability {
         }
         for ((kind, reason), count) in sink_drops {
             registry.report_dropped(kind, reason, count)?;
+        }
+        for (notifier, outcome, count) in inner.alerts.notifications().map_or(Vec::new(), |d| d.counts()) {
+            registry.report_notifications(&notifier, outcome.as_str(), count)?;
         }
         inner.metrics.render(format)
     }
@@ -265,6 +270,7 @@ pub struct ObservabilityBuilder {
     redactor: Option<Redactor>,
     alert_rules: Vec<AlertRule>,
     evaluation_interval: Option<Duration>,
+    notifiers: Vec<Box<dyn Notifier>>,
 }
 
 impl ObservabilityBuilder {
@@ -456,7 +462,11 @@ impl ObservabilityBuilder {
             self.min_log_level.unwrap_or(LogLevel::Info),
         )
         .with_outlets(Arc::clone(&redactor), Arc::clone(&log_sinks));
-        let alerts = AlertService::new(memory.or(self.alert_repository)).with_open_limit(memory.capacity);
+        let mut alerts = AlertService::new(memory.or(self.alert_repository)).with_open_limit(memory.capacity);
+        if !self.notifiers.is_empty() {
+            let dispatcher = NotificationDispatcher::spawn(self.notifiers, queue)?;
+            alerts = alerts.with_notifications(Arc::new(dispatcher));
+        }
         let failures = self.report_failures.then(|| FailureReports {
             logs: logs.clone(),
             alerts: alerts.clone(),

@@ -2,9 +2,11 @@
 //! de-duplicates them by fingerprint and tracks acknowledgement and
 //! resolution; [`rules`] and [`Slo`]s that say when to raise them; the
 //! [`Evaluator`] that evaluates them in process; and the [`RuleFile`] that
-//! hands the same rules to Prometheus.
+//! hands the same rules to Prometheus; [`notify`] tells someone when one
+//! fires or resolves.
 
 mod evaluator;
+pub mod notify;
 mod rule_file;
 pub mod rules;
 mod service;

@@ -8,6 +8,7 @@ use chrono::Utc;
 use parking_lot::Mutex;
 use uuid::Uuid;
 
+use super::notify::{Notification, NotificationDispatcher};
 use crate::domain::{Alert, AlertSeverity, AlertStatus};
 use crate::error::{ObsError, Result};
 use crate::ports::{Evictions, Query, Repository};
@@ -58,6 +59,7 @@ pub struct AlertService {
     repository: Arc<dyn Repository<Alert>>,
     open: Arc<Mutex<OpenIndex>>,
     evicted_open: Arc<AtomicU64>,
+    notifications: Option<Arc<NotificationDispatcher>>,
 }
 
 /// Fingerprint → id of the open alert carrying it, oldest entry first out.
@@ -112,6 +114,51 @@ impl AlertService {
                 ..OpenIndex::default()
             })),
             evicted_open: Arc::default(),
+            notifications: None,
+        }
+    }
+
+    /// Hands every newly raised (not de-duplicated) alert and every
+    /// resolution to `dispatcher`, which delivers them off the caller's
+    /// thread. The container does this for
+    /// [`ObservabilityBuilder::notifier`](crate::ObservabilityBuilder::notifier).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use observa::adapters::InMemoryRepository;
+    /// use observa::alerts::notify::{ConsoleNotifier, NotificationDispatcher, Outcome};
+    /// use observa::services::AlertService;
+    /// use observa::{Alert, AlertSeverity};
+    ///
+    /// let dispatcher = NotificationDispatcher::spawn(vec![Box::new(ConsoleNotifier::new(std::io::sink()))], 100)?;
+    /// let alerts = AlertService::new(Arc::new(InMemoryRepository::new(100))).with_notifications(Arc::new(dispatcher));
+    /// let raised = alerts.raise(Alert::new("Disk full", "/var", AlertSeverity::High)?)?;
+    /// alerts.raise(Alert::new("Disk full", "/var", AlertSeverity::High)?)?; // de-duplicated: not sent
+    /// alerts.resolve(raised.alert.id())?;
+    /// let sent = alerts.notifications().unwrap();
+    /// assert!(sent.flush(std::time::Duration::from_secs(5)));
+    /// assert_eq!(sent.count("console", Outcome::Sent), 2);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn with_notifications(mut self, dispatcher: Arc<NotificationDispatcher>) -> Self {
+        self.notifications = Some(dispatcher);
+        self
+    }
+
+    /// The dispatcher notifications go through, if any.
+    ///
+    /// ```
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// assert!(obs.alerts().notifications().is_none());
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn notifications(&self) -> Option<&NotificationDispatcher> {
+        self.notifications.as_deref()
+    }
+
+    fn notify(&self, alert: &Alert) {
+        if let Some(dispatcher) = &self.notifications {
+            dispatcher.dispatch(Notification::new(alert.clone()));
         }
     }
 
@@ -173,6 +220,8 @@ impl AlertService {
                 }
             }
         }
+        drop(open);
+        self.notify(&alert);
         Ok(Raised {
             alert,
             deduplicated: false,
@@ -200,6 +249,8 @@ impl AlertService {
         self.repository.save(updated.clone())?;
         if status.is_closed() {
             open.remove(updated.fingerprint());
+            drop(open);
+            self.notify(&updated);
         }
         Ok(updated)
     }

@@ -3,13 +3,16 @@
 use std::time::{Duration, Instant};
 
 use super::{Observability, ObservabilityBuilder};
+use crate::alerts::notify::Notifier;
 use crate::error::{ObsError, Result};
 use crate::redaction::Redactor;
 use crate::sinks::{Outlets, QueuedSink, Sink};
 
 impl Observability {
     /// Waits until every log and span sink has written and flushed what was
-    /// recorded before the call, all within `timeout`; `true` if all did.
+    /// recorded before the call, and every notifier has delivered (or
+    /// failed) what was raised or resolved before it, all within `timeout`;
+    /// `true` if all did.
     /// Dropping the last clone of the container (and of its services) does
     /// the same with a deadline of
     /// [`DEFAULT_SHUTDOWN_DEADLINE`](crate::sinks::DEFAULT_SHUTDOWN_DEADLINE)
@@ -34,7 +37,12 @@ impl Observability {
             .inner
             .span_sinks
             .flush(deadline.saturating_duration_since(Instant::now()));
-        logs && spans
+        let notified = self
+            .inner
+            .alerts
+            .notifications()
+            .is_none_or(|d| d.flush(deadline.saturating_duration_since(Instant::now())));
+        logs && spans && notified
     }
 }
 
@@ -91,6 +99,28 @@ impl ObservabilityBuilder {
     /// ```
     pub fn console_logs(mut self) -> Self {
         self.console_logs = true;
+        self
+    }
+    /// Adds a notifier: every newly raised (not de-duplicated) alert and
+    /// every resolution is queued for it and delivered on its own thread
+    /// (a queue of [`sink_queue_capacity`](Self::sink_queue_capacity)
+    /// notifications; a full queue drops). Outcomes are counted in
+    /// `observa_notifications_total{notifier,result}`. Notifier names must
+    /// be unique.
+    ///
+    /// ```
+    /// use observa::alerts::notify::ConsoleNotifier;
+    /// use observa::metrics::Format;
+    ///
+    /// let obs = observa::Observability::builder().service("shop", "1").notifier(ConsoleNotifier::new(std::io::sink())).build()?;
+    /// obs.alerts().raise(observa::Alert::new("Disk full", "/var at 97%", observa::AlertSeverity::High)?)?;
+    /// assert!(obs.flush(std::time::Duration::from_secs(5)));
+    /// let text = obs.render(Format::Prometheus)?;
+    /// assert!(text.contains("observa_notifications_total{notifier=\"console\",result=\"sent\"} 1\n"));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn notifier(mut self, notifier: impl Notifier) -> Self {
+        self.notifiers.push(Box::new(notifier));
         self
     }
     /// Records each sink's queue holds before it drops (default

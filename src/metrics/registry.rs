@@ -22,6 +22,8 @@ pub const MAX_FAMILIES: usize = 10_000;
 pub const REFUSED_SERIES: &str = "observa_series_refused_total";
 /// The self-metric counting records dropped to stay within bounds, by entity kind and reason.
 pub const DROPPED_RECORDS: &str = "observa_dropped_total";
+/// The self-metric counting alert notifications, by notifier and result.
+pub const NOTIFICATIONS: &str = "observa_notifications_total";
 
 /// A family of any kind, as the registry holds it.
 #[derive(Clone, Debug)]
@@ -122,6 +124,7 @@ pub(crate) struct Registry {
     refused: Family<Counter>,
     dropped: Family<Counter>,
     invalid: Family<Counter>,
+    notifications: Family<Counter>,
 }
 
 #[derive(Default)]
@@ -177,17 +180,31 @@ impl Registry {
             "Handle updates refused (NaN, infinite, or negative where the kind forbids it), by family and reason.",
             &["family", "reason"],
         );
+        let notifications = self_metric(
+            NOTIFICATIONS,
+            "Alert notifications by notifier and result (sent, failed, dropped, abandoned, resent).",
+            &["notifier", "result"],
+        );
         Registry {
             families: RwLock::new(families),
             refused,
             dropped,
             invalid,
+            notifications,
         }
     }
 
     /// Sets `observa_dropped_total{kind,reason}` to a running total.
     pub(crate) fn report_dropped(&self, kind: &str, reason: &str, total: u64) -> Result<()> {
         self.dropped.with_label_values(&[kind, reason])?.raise_to(total);
+        Ok(())
+    }
+
+    /// Sets `observa_notifications_total{notifier,result}` to a running total.
+    pub(crate) fn report_notifications(&self, notifier: &str, result: &str, total: u64) -> Result<()> {
+        self.notifications
+            .with_label_values(&[notifier, result])?
+            .raise_to(total);
         Ok(())
     }
 
