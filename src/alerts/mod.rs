@@ -2,6 +2,7 @@
 //! de-duplicates them by fingerprint and tracks acknowledgement and
 //! resolution.
 
+pub mod drift;
 mod service;
 
 pub use service::{AlertService, Raised};
