@@ -2,9 +2,9 @@
 //! small, sustained shifts.
 //!
 //! Both are fed z = (x − baseline mean) / baseline σ, clipped so that one
-//! point alone can at most reach the alarm limit, never cross it: a single
-//! spike is the point-anomaly methods' business, and it must not keep a
-//! sequential alarm up for many samples after it.
+//! point alone moves the statistic at most half-way to the alarm limit: a
+//! single spike is the point-anomaly methods' business, and it must neither
+//! trip a sequential alarm nor leave it on the brink for the noise after it.
 
 /// Exponentially weighted moving average of z: s = λ·z + (1 − λ)·s.
 #[derive(Clone, Debug)]
@@ -28,7 +28,7 @@ impl Ewma {
 
     /// Takes one z; returns the statistic in units of the EWMA's σ.
     pub(crate) fn update(&mut self, z: f64) -> f64 {
-        let clip = self.limit * self.sigma / self.lambda;
+        let clip = self.limit * self.sigma / (2.0 * self.lambda);
         let z = z.clamp(-clip, clip);
         self.state = self.lambda * z + (1.0 - self.lambda) * self.state;
         self.state / self.sigma
@@ -66,7 +66,7 @@ impl Cusum {
     /// Takes one z; returns max(S⁺, S⁻). The sums are capped at 2h so that
     /// the alarm ends within about h / k points once the shift is over.
     pub(crate) fn update(&mut self, z: f64) -> f64 {
-        let clip = self.h + self.k;
+        let clip = self.h / 2.0 + self.k;
         let z = z.clamp(-clip, clip);
         let cap = 2.0 * self.h;
         self.upper = (self.upper + z - self.k).clamp(0.0, cap);
@@ -88,13 +88,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_huge_point_reaches_but_does_not_cross_either_limit() {
+    fn one_huge_point_goes_half_way_to_either_limit() {
         let mut ewma = Ewma::new(0.2, 3.0);
         let e = ewma.update(1e9);
-        assert!((e - 3.0).abs() < 1e-9 && !ewma.is_drifting(e));
+        assert!((e - 1.5).abs() < 1e-9 && !ewma.is_drifting(e));
         let mut cusum = Cusum::new(0.5, 5.0);
         let s = cusum.update(-1e9);
-        assert!((s - 5.0).abs() < 1e-12 && !cusum.is_drifting(s));
+        assert!((s - 2.5).abs() < 1e-12 && !cusum.is_drifting(s));
+        // three in a row trip them: a large step is caught on its third point
+        let (e, c) = (ewma.update(1e9), cusum.update(-1e9));
+        assert!(!ewma.is_drifting(e) && !cusum.is_drifting(c));
+        let (e, c) = (ewma.update(1e9), cusum.update(-1e9));
+        assert!(ewma.is_drifting(e) && cusum.is_drifting(c));
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub(crate) struct SampleWindow {
     capacity: usize,
     /// Reused buffer for the absolute deviations of the MAD.
     scratch: Vec<f64>,
+    /// The spread of the current content, until the next push.
+    cached: Option<Spread>,
 }
 
 /// Location and spread of a window, computed in one go.
@@ -36,6 +38,7 @@ impl SampleWindow {
             sorted: Vec::with_capacity(capacity),
             capacity,
             scratch: Vec::new(),
+            cached: None,
         }
     }
 
@@ -50,6 +53,7 @@ impl SampleWindow {
     /// Adds a finite `value`; returns the oldest sample if it had to leave.
     pub(crate) fn push(&mut self, value: f64) -> Option<f64> {
         debug_assert!(value.is_finite());
+        self.cached = None;
         let evicted = if self.is_full() {
             let oldest = self.arrival.pop_front();
             if let Some(old) = oldest {
@@ -84,10 +88,14 @@ impl SampleWindow {
     }
 
     /// Mean, standard deviation, median and MAD; `None` below two samples.
+    /// Computed once per content (a frozen baseline pays for it once).
     pub(crate) fn spread(&mut self) -> Option<Spread> {
         let n = self.arrival.len();
         if n < 2 {
             return None;
+        }
+        if let Some(cached) = self.cached {
+            return Some(cached);
         }
         let median = self.median()?;
         let mean = self.mean()?;
@@ -98,13 +106,14 @@ impl SampleWindow {
             .extend(self.sorted.iter().map(|v| (v - median).abs()));
         let mean_ad = self.scratch.iter().sum::<f64>() / n as f64;
         let mad = median_in_place(&mut self.scratch);
-        Some(Spread {
+        self.cached = Some(Spread {
             mean,
             std_dev,
             median,
             mad,
             mean_ad,
-        })
+        });
+        self.cached
     }
 }
 
