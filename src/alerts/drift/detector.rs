@@ -190,15 +190,21 @@ impl DriftDetector {
 
     fn judge(&mut self, value: f64, base: Spread) -> DriftReport {
         let config = &self.config;
-        let z = (base.std_dev > 0.0).then(|| (value - base.mean) / base.std_dev);
+        // Samples near ±f64::MAX can overflow a sum or a spread: a statistic
+        // that is not finite is not judged, rather than judged on NaN.
+        let finite = |v: f64| Some(v).filter(|v| v.is_finite());
+        let z = (base.std_dev > 0.0)
+            .then(|| (value - base.mean) / base.std_dev)
+            .and_then(finite);
         let robust = if base.mad > 0.0 {
             Some(MODIFIED_Z_SCALE * (value - base.median) / base.mad)
         } else {
             (base.mean_ad > 0.0).then(|| (value - base.median) / (MEAN_AD_SCALE * base.mean_ad))
-        };
+        }
+        .and_then(finite);
         let shift = match self.recent.mean() {
             Some(recent) if self.recent.is_full() && base.mean != 0.0 => {
-                Some((recent - base.mean) / base.mean.abs()).filter(|s| s.is_finite())
+                finite((recent - base.mean) / base.mean.abs())
             }
             _ => None,
         };
@@ -241,5 +247,23 @@ impl DriftDetector {
             }
         }
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_near_the_float_limits_leave_no_nan_scores() {
+        let config = DriftConfig::default().recent_window(1).min_samples(2);
+        let mut detector = DriftDetector::new(config).unwrap();
+        for v in [f64::MAX, f64::MAX, 0.0, 0.0, -f64::MAX, 0.0, 0.0, 0.0] {
+            let report = detector.observe(v).unwrap();
+            for m in DriftMethod::ALL {
+                let score = report.score(*m);
+                assert!(score.is_none_or(f64::is_finite), "{m}: {score:?}");
+            }
+        }
     }
 }
