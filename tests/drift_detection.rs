@@ -11,10 +11,10 @@ use drift_support::{evaluate, series, Outcome, Plan, Scenario, AFTER_SPIKE};
 use observa::alerts::drift::{DriftConfig, DriftMethod};
 
 const PLAN: Plan = Plan {
-    stationary: 6_000,
-    seeds: 6,
+    stationary: 5_000,
+    seeds: 5,
     change_at: 600,
-    horizon: 250,
+    horizon: 230,
 };
 
 const SUSTAINED: [DriftMethod; 3] = [DriftMethod::MeanShift, DriftMethod::Ewma, DriftMethod::Cusum];

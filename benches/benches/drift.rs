@@ -74,7 +74,7 @@ fn main() {
         PLAN.change_at, PLAN.seeds, PLAN.stationary
     );
     table(
-        "Defaults (rolling baseline 500, recent 30, min samples 30, λ = 0.2, L = 3, k = 0.5, h = 5)",
+        "Defaults (rolling baseline 500, recent 30, min samples 30, λ = 0.2, L = 3.5, k = 0.5, h = 8)",
         &defaults,
     );
     table(
@@ -93,6 +93,7 @@ fn main() {
         (0.5, 5.0),
         (0.5, 6.0),
         (0.5, 8.0),
+        (0.5, 10.0),
         (0.75, 5.0),
         (1.0, 4.0),
     ] {

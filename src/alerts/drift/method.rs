@@ -12,8 +12,8 @@ use crate::error::{ObsError, Result};
 /// | `zscore` | z = (x − mean) / σ of the baseline | \|z\| > 3 |
 /// | `robust_z` | M = 0.6745 · (x − median) / MAD of the baseline | \|M\| > 3.5 |
 /// | `mean_shift` | (mean of the recent window − baseline mean) / \|baseline mean\| | ≥ 15 % (bands 15/30/50 %) |
-/// | `ewma` | EWMA of z, in units of its own σ (σ·√(λ/(2−λ))) | > 3 (λ = 0.2) |
-/// | `cusum` | tabular CUSUM of z: S⁺ = max(0, S⁺ + z − k), S⁻ likewise | max(S⁺, S⁻) > h (k = 0.5, h = 5) |
+/// | `ewma` | EWMA of z, in units of its own σ (σ·√(λ/(2−λ))) | > 3.5 (λ = 0.2) |
+/// | `cusum` | tabular CUSUM of z: S⁺ = max(0, S⁺ + z − k), S⁻ likewise | max(S⁺, S⁻) > h (k = 0.5, h = 8) |
 ///
 /// The first two flag single points (spikes); the last three flag sustained
 /// shifts, the sequential ones (EWMA, CUSUM) even when each point alone looks normal.

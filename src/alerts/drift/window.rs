@@ -4,14 +4,12 @@
 use std::collections::VecDeque;
 
 /// The last `capacity` samples in arrival order, plus the same samples kept
-/// sorted so the median costs nothing and the MAD one linear selection.
+/// sorted so the median costs nothing and the MAD half a merge.
 #[derive(Clone, Debug)]
 pub(crate) struct SampleWindow {
     arrival: VecDeque<f64>,
     sorted: Vec<f64>,
     capacity: usize,
-    /// Reused buffer for the absolute deviations of the MAD.
-    scratch: Vec<f64>,
     /// The spread of the current content, until the next push.
     cached: Option<Spread>,
 }
@@ -37,7 +35,6 @@ impl SampleWindow {
             arrival: VecDeque::with_capacity(capacity),
             sorted: Vec::with_capacity(capacity),
             capacity,
-            scratch: Vec::new(),
             cached: None,
         }
     }
@@ -101,11 +98,8 @@ impl SampleWindow {
         let mean = self.mean()?;
         let squares: f64 = self.arrival.iter().map(|v| (v - mean) * (v - mean)).sum();
         let std_dev = (squares / (n - 1) as f64).sqrt();
-        self.scratch.clear();
-        self.scratch
-            .extend(self.sorted.iter().map(|v| (v - median).abs()));
-        let mean_ad = self.scratch.iter().sum::<f64>() / n as f64;
-        let mad = median_in_place(&mut self.scratch);
+        let mean_ad = self.sorted.iter().map(|v| (v - median).abs()).sum::<f64>() / n as f64;
+        let mad = mad_of_sorted(&self.sorted, median);
         self.cached = Some(Spread {
             mean,
             std_dev,
@@ -126,16 +120,43 @@ fn median_of_sorted(sorted: &[f64]) -> Option<f64> {
     }
 }
 
-/// The median of `values` (non-empty, finite), reordering them.
-fn median_in_place(values: &mut [f64]) -> f64 {
-    let n = values.len();
-    let (_, upper, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
-    let upper = *upper;
-    if n % 2 == 1 {
-        return upper;
+/// The median of |v − median| over `sorted` (at least one value): the
+/// deviations below and above the median are two ascending runs, merged
+/// only as far as their middle.
+fn mad_of_sorted(sorted: &[f64], median: f64) -> f64 {
+    let n = sorted.len();
+    let split = sorted.partition_point(|v| *v < median);
+    // next deviation below the median: sorted[below - 1]; above: sorted[above]
+    let (mut below, mut above) = (split, split);
+    let mut next = || {
+        let low = (below > 0).then(|| median - sorted[below - 1]);
+        let high = sorted.get(above).map(|v| v - median);
+        match (low, high) {
+            (Some(l), Some(h)) if l <= h => {
+                below -= 1;
+                l
+            }
+            (Some(l), None) => {
+                below -= 1;
+                l
+            }
+            (_, Some(h)) => {
+                above += 1;
+                h
+            }
+            (None, None) => 0.0,
+        }
+    };
+    let mut lower = 0.0;
+    for _ in 0..n / 2 {
+        lower = next();
     }
-    let lower = values[..n / 2].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    lower + (upper - lower) / 2.0
+    let upper = next();
+    if n % 2 == 1 {
+        upper
+    } else {
+        lower + (upper - lower) / 2.0
+    }
 }
 
 #[cfg(test)]
@@ -167,6 +188,27 @@ mod tests {
         // |x − 4.5| = 2.5 0.5 0.5 0.5 0.5 0.5 2.5 4.5 → median 0.5
         assert_eq!(s.mad, 0.5);
         assert_eq!(s.mean_ad, 12.0 / 8.0);
+    }
+
+    #[test]
+    fn the_mad_matches_a_sort_of_the_deviations() {
+        let mut w = SampleWindow::new(64);
+        let mut x = 7u64;
+        for n in 1..=64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            w.push((x >> 40) as f64 % 37.0);
+            let mut sorted = w.sorted.clone();
+            let median = median_of_sorted(&sorted).unwrap();
+            sorted = sorted.iter().map(|v| (v - median).abs()).collect();
+            sorted.sort_by(f64::total_cmp);
+            assert_eq!(
+                mad_of_sorted(&w.sorted, median),
+                median_of_sorted(&sorted).unwrap(),
+                "n = {n}"
+            );
+        }
     }
 
     #[test]
