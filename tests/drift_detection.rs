@@ -5,9 +5,10 @@
 //! point methods without setting off the sustained ones.
 
 #[path = "../benches/benches/drift_support/mod.rs"]
+#[allow(dead_code)] // the benchmark prints more than the goals check
 mod drift_support;
 
-use drift_support::{evaluate, series, Outcome, Plan, Scenario, AFTER_SPIKE};
+use drift_support::{evaluate, series, Outcome, Plan, Scenario};
 use observa::alerts::drift::{DriftConfig, DriftMethod};
 
 const PLAN: Plan = Plan {
@@ -86,5 +87,4 @@ fn the_generators_are_deterministic_and_shaped_as_documented() {
     assert!((ratio - 1.2).abs() < 0.03, "drift ratio {ratio}");
     let s = series(Scenario::Spike, 600, 500, 3);
     assert!(s[500] > 2.0 * s[499].max(s[501]));
-    assert!(AFTER_SPIKE < 100);
 }
