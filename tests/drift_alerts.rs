@@ -2,7 +2,10 @@
 //! as labels and the mean-shift band as severity, escalated when the band
 //! rises, resolved when the drift ends, and scored in `drift_score`.
 
-use observa::alerts::drift::{Baseline, DriftConfig, DriftMethod, DriftMonitor, DRIFT_SCORE_METRIC};
+use observa::alerts::drift::{
+    Baseline, DriftConfig, DriftMethod, DriftMonitor, RegistrySampler, DRIFT_SCORE_METRIC,
+};
+use observa::metrics::Buckets;
 use observa::metrics::Format;
 use observa::{Alert, AlertSeverity, AlertStatus, Labels, Observability};
 
@@ -155,4 +158,35 @@ fn an_invalid_config_or_series_is_refused() {
     assert_eq!(err.err().map(|e| e.code()), Some("validation"));
     let long = "s".repeat(5_000);
     assert!(DriftMonitor::new(obs.alerts(), obs.metrics(), &long, DriftConfig::default()).is_err());
+}
+
+#[test]
+fn a_histogram_sampled_at_intervals_feeds_the_monitor_its_interval_means() {
+    let obs = obs();
+    let latency = obs
+        .metrics()
+        .histogram("request_seconds", &[], Buckets::default())
+        .unwrap();
+    let mut sampler = RegistrySampler::histogram_mean(latency.clone());
+    let mut m = DriftMonitor::new(obs.alerts(), obs.metrics(), "request_seconds", mean_shift_only()).unwrap();
+    let interval = |m: &mut DriftMonitor, sampler: &mut RegistrySampler, seconds: f64| {
+        for i in 0..4 {
+            latency.observe(seconds * (1.0 + 0.01 * f64::from(i)));
+        }
+        m.sample(sampler).unwrap().expect("new observations")
+    };
+    for _ in 0..100 {
+        interval(&mut m, &mut sampler, 0.1);
+    }
+    assert!(
+        m.sample(&mut sampler).unwrap().is_none(),
+        "an empty interval is no sample"
+    );
+    assert_eq!(m.detector().observed(), 100);
+    for _ in 0..10 {
+        interval(&mut m, &mut sampler, 0.2);
+    }
+    let open = drift_alerts(&obs, DriftMethod::MeanShift);
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].severity(), AlertSeverity::High);
 }

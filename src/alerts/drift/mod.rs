@@ -10,6 +10,8 @@
 //!   Drift raises an alert labelled with the series and the method, with
 //!   the mean-shift band's severity, and resolves it when the drift ends;
 //!   the `drift_score{series,method}` gauge carries each score.
+//! - [`RegistrySampler`]: feeds a monitor from a live gauge or from the mean
+//!   of a histogram's new observations, read at the caller's interval.
 //!
 //! ```
 //! use observa::alerts::drift::{DriftConfig, DriftMethod, DriftMonitor};
@@ -32,9 +34,11 @@ mod detector;
 mod method;
 mod monitor;
 mod sequential;
+mod source;
 mod window;
 
 pub use config::{Baseline, DriftConfig, MAX_WINDOW};
 pub use detector::{DriftDetector, DriftReport};
 pub use method::DriftMethod;
 pub use monitor::{DriftMonitor, DRIFT_SCORE_METRIC};
+pub use source::RegistrySampler;

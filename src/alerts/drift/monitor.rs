@@ -5,6 +5,7 @@ use uuid::Uuid;
 use super::config::DriftConfig;
 use super::detector::{DriftDetector, DriftReport};
 use super::method::DriftMethod;
+use super::source::RegistrySampler;
 use crate::alerts::AlertService;
 use crate::domain::{Alert, AlertSeverity};
 use crate::error::{ObsError, Result};
@@ -138,6 +139,24 @@ impl DriftMonitor {
             self.follow(method, &report)?;
         }
         Ok(report)
+    }
+
+    /// Takes the sampler's next sample, if it has one (see [`RegistrySampler`]).
+    ///
+    /// ```
+    /// use observa::alerts::drift::{DriftConfig, DriftMonitor, RegistrySampler};
+    ///
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let depth = obs.metrics().gauge("queue_depth", &[])?;
+    /// let mut monitor = DriftMonitor::new(obs.alerts(), obs.metrics(), "queue_depth", DriftConfig::default())?;
+    /// let mut sampler = RegistrySampler::gauge(depth.clone());
+    /// depth.set(12.0);
+    /// assert!(monitor.sample(&mut sampler)?.is_some()); // call this at your interval
+    /// assert_eq!(monitor.detector().observed(), 1);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn sample(&mut self, sampler: &mut RegistrySampler) -> Result<Option<DriftReport>> {
+        sampler.next_sample().map(|value| self.observe(value)).transpose()
     }
 
     /// Brings the method's open alert in line with the report.
