@@ -5,6 +5,11 @@ use crate::domain::AlertSeverity;
 use crate::error::{ObsError, Result};
 
 /// Most samples a baseline or a recent window may hold.
+///
+/// ```
+/// use observa::alerts::drift::{Baseline, DriftConfig, MAX_WINDOW};
+/// assert!(DriftConfig::default().baseline(Baseline::Rolling(MAX_WINDOW + 1)).validate().is_err());
+/// ```
 pub const MAX_WINDOW: usize = 10_000;
 
 /// How the baseline a series is judged against is kept.
@@ -106,12 +111,23 @@ impl Default for DriftConfig {
 
 impl DriftConfig {
     /// How the baseline is kept (default `Rolling(500)`).
+    ///
+    /// ```
+    /// use observa::alerts::drift::{Baseline, DriftConfig};
+    /// assert!(DriftConfig::default().baseline(Baseline::Frozen(1_000)).validate().is_ok());
+    /// ```
     pub fn baseline(mut self, baseline: Baseline) -> Self {
         self.baseline = baseline;
         self
     }
 
     /// Samples in the recent window whose mean the mean shift compares (default 30).
+    ///
+    /// ```
+    /// # use observa::alerts::drift::DriftConfig;
+    /// assert!(DriftConfig::default().recent_window(10).validate().is_ok());
+    /// assert!(DriftConfig::default().recent_window(0).validate().is_err());
+    /// ```
     pub fn recent_window(mut self, samples: usize) -> Self {
         self.recent = samples;
         self
@@ -119,18 +135,36 @@ impl DriftConfig {
 
     /// Baseline samples needed before any method judges (default 30, at least 2,
     /// at most the baseline's capacity).
+    ///
+    /// ```
+    /// # use observa::alerts::drift::DriftConfig;
+    /// assert!(DriftConfig::default().min_samples(100).validate().is_ok());
+    /// assert!(DriftConfig::default().min_samples(1).validate().is_err());
+    /// ```
     pub fn min_samples(mut self, samples: usize) -> Self {
         self.min_samples = samples;
         self
     }
 
     /// |z| above which `zscore` flags a point (default 3).
+    ///
+    /// ```
+    /// # use observa::alerts::drift::DriftConfig;
+    /// assert!(DriftConfig::default().z_threshold(4.0).validate().is_ok());
+    /// assert!(DriftConfig::default().z_threshold(0.0).validate().is_err());
+    /// ```
     pub fn z_threshold(mut self, threshold: f64) -> Self {
         self.z_threshold = threshold;
         self
     }
 
     /// |M| above which `robust_z` flags a point (default 3.5).
+    ///
+    /// ```
+    /// # use observa::alerts::drift::DriftConfig;
+    /// assert!(DriftConfig::default().robust_threshold(5.0).validate().is_ok());
+    /// assert!(DriftConfig::default().robust_threshold(f64::INFINITY).validate().is_err());
+    /// ```
     pub fn robust_threshold(mut self, threshold: f64) -> Self {
         self.robust_threshold = threshold;
         self
@@ -138,6 +172,12 @@ impl DriftConfig {
 
     /// Relative mean shifts at which the low, medium and high bands start
     /// (default 0.15, 0.30, 0.50; strictly increasing, finite, above 0).
+    ///
+    /// ```
+    /// # use observa::{alerts::drift::DriftConfig, AlertSeverity};
+    /// let config = DriftConfig::default().shift_bands(0.1, 0.2, 1.0);
+    /// assert_eq!(config.severity_of(0.5), Some(AlertSeverity::Medium));
+    /// ```
     pub fn shift_bands(mut self, low: f64, medium: f64, high: f64) -> Self {
         self.bands = [low, medium, high];
         self
@@ -145,6 +185,12 @@ impl DriftConfig {
 
     /// EWMA weight λ of the newest point (0 < λ ≤ 1, default 0.2) and the
     /// limit in units of the EWMA's own σ (default 3.5).
+    ///
+    /// ```
+    /// # use observa::alerts::drift::DriftConfig;
+    /// assert!(DriftConfig::default().ewma(0.1, 2.7).validate().is_ok());
+    /// assert!(DriftConfig::default().ewma(0.0, 3.0).validate().is_err());
+    /// ```
     pub fn ewma(mut self, lambda: f64, limit: f64) -> Self {
         self.ewma_lambda = lambda;
         self.ewma_limit = limit;
@@ -153,6 +199,12 @@ impl DriftConfig {
 
     /// CUSUM allowance k and decision interval h, both in baseline σ
     /// (defaults 0.5 and 8: k = 0.5 is tuned to shifts of about 1 σ).
+    ///
+    /// ```
+    /// # use observa::alerts::drift::DriftConfig;
+    /// assert!(DriftConfig::default().cusum(0.0, 5.0).validate().is_ok());
+    /// assert!(DriftConfig::default().cusum(-1.0, 5.0).validate().is_err());
+    /// ```
     pub fn cusum(mut self, k: f64, h: f64) -> Self {
         self.cusum_k = k;
         self.cusum_h = h;
@@ -160,6 +212,12 @@ impl DriftConfig {
     }
 
     /// The methods that judge (default all; at least one).
+    ///
+    /// ```
+    /// use observa::alerts::drift::{DriftConfig, DriftMethod};
+    /// let config = DriftConfig::default().methods(&[DriftMethod::Cusum]);
+    /// assert!(config.uses(DriftMethod::Cusum) && !config.uses(DriftMethod::MeanShift));
+    /// ```
     pub fn methods(mut self, methods: &[DriftMethod]) -> Self {
         self.methods = methods.iter().fold(0, |bits, m| bits | m.bit());
         self

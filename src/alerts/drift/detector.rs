@@ -102,6 +102,12 @@ pub struct DriftDetector {
 
 impl DriftDetector {
     /// A detector with `config`, validated.
+    ///
+    /// ```
+    /// use observa::alerts::drift::{DriftConfig, DriftDetector};
+    /// assert!(DriftDetector::new(DriftConfig::default()).is_ok());
+    /// assert!(DriftDetector::new(DriftConfig::default().recent_window(0)).is_err());
+    /// ```
     pub fn new(config: DriftConfig) -> Result<Self> {
         config.validate()?;
         Ok(DriftDetector {
@@ -155,6 +161,25 @@ impl DriftDetector {
 
     /// Judges `value` against the baseline, then takes it in: into the
     /// recent window, whose oldest sample moves on into the baseline.
+    ///
+    /// ```
+    /// use observa::alerts::drift::{Baseline, DriftConfig, DriftDetector, DriftMethod};
+    ///
+    /// let config = DriftConfig::default().baseline(Baseline::Frozen(50)).recent_window(10);
+    /// let mut detector = DriftDetector::new(config)?;
+    /// for i in 0..60 {
+    ///     detector.observe(10.0 + (i % 2) as f64)?; // 10, 11, 10, ...
+    /// }
+    /// let mut last = None;
+    /// for _ in 0..10 {
+    ///     last = Some(detector.observe(14.0)?); // +33 %
+    /// }
+    /// let last = last.unwrap();
+    /// assert!(last.is_drifting(DriftMethod::MeanShift));
+    /// assert_eq!(last.band(), Some(observa::AlertSeverity::Medium));
+    /// assert!(last.score(DriftMethod::MeanShift).unwrap() > 0.3);
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn observe(&mut self, value: f64) -> Result<DriftReport> {
         if !value.is_finite() {
             self.rejected += 1;

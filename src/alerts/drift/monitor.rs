@@ -13,6 +13,10 @@ use crate::metrics::{FamilySpec, Gauge, MetricsService};
 
 /// The gauge family holding every monitored series' latest score, labelled
 /// `series` and `method`.
+///
+/// ```
+/// assert_eq!(observa::alerts::drift::DRIFT_SCORE_METRIC, "drift_score");
+/// ```
 pub const DRIFT_SCORE_METRIC: &str = "drift_score";
 
 /// Title of every drift alert; the labels `series` and `method` tell them apart.
@@ -71,6 +75,15 @@ pub struct DriftMonitor {
 impl DriftMonitor {
     /// Watches `series` (any label value) with a detector built from
     /// `config`, raising into `alerts` and registering its gauges in `metrics`.
+    ///
+    /// ```
+    /// use observa::alerts::drift::{DriftConfig, DriftMonitor};
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// assert!(DriftMonitor::new(obs.alerts(), obs.metrics(), "rps", DriftConfig::default()).is_ok());
+    /// let bad = DriftConfig::default().min_samples(0);
+    /// assert!(DriftMonitor::new(obs.alerts(), obs.metrics(), "rps", bad).is_err());
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn new(
         alerts: &AlertService,
         metrics: &MetricsService,
@@ -127,6 +140,15 @@ impl DriftMonitor {
 
     /// Judges `value`, updates the gauges and raises or resolves alerts.
     /// A non-finite value is refused (and counted) before anything changes.
+    ///
+    /// ```
+    /// use observa::alerts::drift::{DriftConfig, DriftMonitor};
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let mut monitor = DriftMonitor::new(obs.alerts(), obs.metrics(), "rps", DriftConfig::default())?;
+    /// let report = monitor.observe(120.0)?;
+    /// assert!(!report.is_judged() && obs.alerts().active()?.is_empty());
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
     pub fn observe(&mut self, value: f64) -> Result<DriftReport> {
         let report = self.detector.observe(value)?;
         for &method in DriftMethod::ALL {
