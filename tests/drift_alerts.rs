@@ -190,3 +190,17 @@ fn a_histogram_sampled_at_intervals_feeds_the_monitor_its_interval_means() {
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].severity(), AlertSeverity::High);
 }
+
+#[test]
+fn monitors_and_samplers_can_move_to_a_sampling_thread() {
+    fn sendable<T: Send + 'static>(value: T) -> T {
+        std::thread::spawn(move || value).join().unwrap()
+    }
+    let obs = obs();
+    let depth = obs.metrics().gauge("queue_depth", &[]).unwrap();
+    let mut m =
+        sendable(DriftMonitor::new(obs.alerts(), obs.metrics(), "queue_depth", mean_shift_only()).unwrap());
+    let mut sampler = sendable(RegistrySampler::gauge(depth.clone()));
+    depth.set(3.0);
+    assert!(m.sample(&mut sampler).unwrap().is_some());
+}
