@@ -204,3 +204,26 @@ fn monitors_and_samplers_can_move_to_a_sampling_thread() {
     depth.set(3.0);
     assert!(m.sample(&mut sampler).unwrap().is_some());
 }
+
+#[test]
+fn resolve_after_keeps_a_flapping_series_on_one_alert() {
+    let count_raised = |config: DriftConfig| {
+        let obs = obs();
+        let mut m = DriftMonitor::new(obs.alerts(), obs.metrics(), "latency", config).unwrap();
+        steady(&mut m, 100.0, 200);
+        for i in 0..40 {
+            // every other sample an outlier (modified z about 6.7, the mean
+            // moves 5 %): the point method flips on and off
+            m.observe(if i % 2 == 0 { 110.0 } else { 100.0 }).unwrap();
+        }
+        let still_open = obs.alerts().active().unwrap().len();
+        let raised: usize = AlertSeverity::ALL
+            .iter()
+            .map(|s| obs.alerts().by_severity(*s).unwrap().len())
+            .sum();
+        (raised, still_open)
+    };
+    let zscore = DriftConfig::default().methods(&[DriftMethod::RobustZ]);
+    assert_eq!(count_raised(zscore.clone()), (20, 0));
+    assert_eq!(count_raised(zscore.resolve_after(3)), (1, 1));
+}

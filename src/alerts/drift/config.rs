@@ -89,6 +89,7 @@ pub struct DriftConfig {
     pub(crate) cusum_k: f64,
     pub(crate) cusum_h: f64,
     pub(crate) methods: u8,
+    pub(crate) resolve_after: usize,
 }
 
 impl Default for DriftConfig {
@@ -105,6 +106,7 @@ impl Default for DriftConfig {
             cusum_k: 0.5,
             cusum_h: 8.0,
             methods: DriftMethod::ALL.iter().fold(0, |bits, m| bits | m.bit()),
+            resolve_after: 1,
         }
     }
 }
@@ -223,6 +225,21 @@ impl DriftConfig {
         self
     }
 
+    /// Consecutive samples a method must judge the series calm before a
+    /// [`DriftMonitor`](super::DriftMonitor) resolves its alert (default 1:
+    /// at once). Raise it to keep a series hovering at a threshold from
+    /// raising and resolving an alert on every other sample.
+    ///
+    /// ```
+    /// # use observa::alerts::drift::DriftConfig;
+    /// assert!(DriftConfig::default().resolve_after(10).validate().is_ok());
+    /// assert!(DriftConfig::default().resolve_after(0).validate().is_err());
+    /// ```
+    pub fn resolve_after(mut self, samples: usize) -> Self {
+        self.resolve_after = samples;
+        self
+    }
+
     /// Whether `method` is enabled.
     ///
     /// ```
@@ -269,6 +286,7 @@ impl DriftConfig {
         within("baseline", capacity, 2, MAX_WINDOW)?;
         within("recent_window", self.recent, 1, MAX_WINDOW)?;
         within("min_samples", self.min_samples, 2, capacity)?;
+        within("resolve_after", self.resolve_after, 1, MAX_WINDOW)?;
         positive("z_threshold", self.z_threshold)?;
         positive("robust_threshold", self.robust_threshold)?;
         positive("ewma_limit", self.ewma_limit)?;

@@ -33,7 +33,9 @@ const ALERT_TITLE: &str = "Drift detected";
 ///   50 % high by default), `low` for a point anomaly or sequential alarm
 ///   below the low band. When the band rises, the alert is resolved and
 ///   raised again with the higher severity;
-/// - when the method stops judging it drifting, the alert is resolved.
+/// - when the method stops judging it drifting (for
+///   [`DriftConfig::resolve_after`] samples in a row, by default 1), the
+///   alert is resolved.
 ///
 /// Memory is the detector's two windows plus one gauge handle and one open
 /// alert id per method; the gauge family's series budget bounds the series.
@@ -69,7 +71,15 @@ pub struct DriftMonitor {
     series: String,
     alerts: AlertService,
     gauges: [Option<Gauge>; 5],
-    open: [Option<(Uuid, AlertSeverity)>; 5],
+    open: [Option<OpenAlert>; 5],
+}
+
+/// The alert a method keeps open, and how many calm samples it has seen since.
+#[derive(Clone, Copy)]
+struct OpenAlert {
+    id: Uuid,
+    severity: AlertSeverity,
+    calm: usize,
 }
 
 impl DriftMonitor {
@@ -185,15 +195,25 @@ impl DriftMonitor {
     fn follow(&mut self, method: DriftMethod, report: &DriftReport) -> Result<()> {
         let slot = method as usize;
         if !report.is_drifting(method) {
-            if let Some((id, _)) = self.open[slot].take() {
-                resolve(&self.alerts, id)?;
+            let quiet_enough = self.detector.config().resolve_after;
+            if let Some(open) = &mut self.open[slot] {
+                open.calm += 1;
+                if open.calm >= quiet_enough {
+                    let id = open.id;
+                    self.open[slot] = None;
+                    resolve(&self.alerts, id)?;
+                }
             }
             return Ok(());
         }
         let severity = report.band().unwrap_or(AlertSeverity::Low);
-        match self.open[slot] {
-            Some((_, open)) if open >= severity => return Ok(()),
-            Some((id, _)) => {
+        match &mut self.open[slot] {
+            Some(open) if open.severity >= severity => {
+                open.calm = 0;
+                return Ok(());
+            }
+            Some(open) => {
+                let id = open.id;
                 self.open[slot] = None;
                 resolve(&self.alerts, id)?;
             }
@@ -218,7 +238,11 @@ impl DriftMonitor {
         .source("observa.drift")
         .build()?;
         let raised = self.alerts.raise(alert)?;
-        self.open[slot] = Some((raised.alert.id(), severity));
+        self.open[slot] = Some(OpenAlert {
+            id: raised.alert.id(),
+            severity,
+            calm: 0,
+        });
         Ok(())
     }
 }
