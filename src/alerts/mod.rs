@@ -2,9 +2,11 @@
 //! de-duplicates them by fingerprint and tracks acknowledgement and
 //! resolution; [`rules`] and [`Slo`]s that say when to raise them; the
 //! [`Evaluator`] that evaluates them in process; and the [`RuleFile`] that
-//! hands the same rules to Prometheus; [`notify`] tells someone when one
+//! hands the same rules to Prometheus; [`drift`] detectors that notice a
+//! series leaving its baseline; [`notify`] tells someone when an alert
 //! fires or resolves.
 
+pub mod drift;
 mod evaluator;
 pub mod notify;
 mod rule_file;
