@@ -1,0 +1,4 @@
+//! OpenTelemetry interop: the OTLP v1 messages and their codecs
+//! ([`proto`]).
+
+pub mod proto;
