@@ -2,6 +2,8 @@
 
 mod accept;
 mod openmetrics;
+#[cfg(feature = "otlp")]
+pub(crate) mod otlp;
 mod prometheus;
 
 use std::sync::Arc;

@@ -1,0 +1,431 @@
+//! [`OtlpConfig`]: where and how the exporter sends, with its batching,
+//! retry and resource settings.
+
+use std::time::Duration;
+
+use super::proto::Encoding;
+use crate::error::{ObsError, Result};
+use crate::sampling::Sampler;
+
+/// The default collector address for OTLP/HTTP.
+pub const DEFAULT_ENDPOINT: &str = "http://localhost:4318";
+
+/// The three OTLP signals, each with its own URL path and settings.
+///
+/// ```
+/// use observa::otlp::Signal;
+///
+/// assert_eq!(Signal::Traces.path(), "/v1/traces");
+/// assert_eq!(Signal::ALL.len(), 3);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Signal {
+    /// Spans, `POST /v1/traces`.
+    Traces,
+    /// Log records, `POST /v1/logs`.
+    Logs,
+    /// Metrics, `POST /v1/metrics`.
+    Metrics,
+}
+
+impl Signal {
+    /// Every signal.
+    pub const ALL: [Signal; 3] = [Signal::Traces, Signal::Logs, Signal::Metrics];
+
+    /// The path appended to a base endpoint.
+    pub fn path(self) -> &'static str {
+        match self {
+            Signal::Traces => "/v1/traces",
+            Signal::Logs => "/v1/logs",
+            Signal::Metrics => "/v1/metrics",
+        }
+    }
+
+    /// The word in per-signal variable names (`TRACES` in `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`).
+    ///
+    /// ```
+    /// assert_eq!(observa::otlp::Signal::Logs.env_name(), "LOGS");
+    /// ```
+    pub fn env_name(self) -> &'static str {
+        match self {
+            Signal::Traces => "TRACES",
+            Signal::Logs => "LOGS",
+            Signal::Metrics => "METRICS",
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Body compression.
+///
+/// ```
+/// assert_eq!("gzip".parse::<observa::otlp::Compression>()?, observa::otlp::Compression::Gzip);
+/// # Ok::<(), observa::ObsError>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Compression {
+    /// Sent as is (the default, as in the OpenTelemetry SDKs).
+    #[default]
+    None,
+    /// `Content-Encoding: gzip`.
+    Gzip,
+}
+
+impl std::str::FromStr for Compression {
+    type Err = ObsError;
+
+    fn from_str(s: &str) -> Result<Compression> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "gzip" => Ok(Compression::Gzip),
+            "none" | "" => Ok(Compression::None),
+            other => Err(ObsError::validation(
+                "otlp",
+                "compression",
+                other,
+                "must be gzip or none",
+            )),
+        }
+    }
+}
+
+/// Parses an OTLP protocol name: `http/protobuf` or `http/json`; `grpc` is refused with a hint.
+///
+/// ```
+/// use observa::otlp::{parse_protocol, proto::Encoding};
+///
+/// assert_eq!(parse_protocol("http/json")?, Encoding::Json);
+/// assert!(parse_protocol("grpc").unwrap_err().to_string().contains("http/protobuf"));
+/// # Ok::<(), observa::ObsError>(())
+/// ```
+pub fn parse_protocol(name: &str) -> Result<Encoding> {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "http/protobuf" | "" => Ok(Encoding::Protobuf),
+        "http/json" => Ok(Encoding::Json),
+        "grpc" => Err(ObsError::validation(
+            "otlp",
+            "protocol",
+            "grpc",
+            "gRPC is not supported: use http/protobuf (collector port 4318)",
+        )),
+        other => Err(ObsError::validation(
+            "otlp",
+            "protocol",
+            other,
+            "must be http/protobuf or http/json",
+        )),
+    }
+}
+
+/// How one signal is batched: the OpenTelemetry batch processor settings
+/// (`OTEL_BSP_*` for spans, `OTEL_BLRP_*` for log records).
+///
+/// ```
+/// use observa::otlp::BatchConfig;
+///
+/// let spans = BatchConfig::spans();
+/// assert_eq!((spans.max_queue_size, spans.max_export_batch_size), (2_048, 512));
+/// assert_eq!(spans.schedule_delay.as_secs(), 5);
+/// assert_eq!(BatchConfig::logs().schedule_delay.as_secs(), 1);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchConfig {
+    /// Records queued before new ones are dropped (and counted).
+    pub max_queue_size: usize,
+    /// Records per request, at most.
+    pub max_export_batch_size: usize,
+    /// The longest a record waits before its batch is sent.
+    pub schedule_delay: Duration,
+    /// The longest one batch may take, retries included.
+    pub export_timeout: Duration,
+}
+
+impl BatchConfig {
+    /// The span defaults: 2,048 queued, 512 per batch, every 5 s, 30 s per export.
+    pub fn spans() -> BatchConfig {
+        BatchConfig {
+            max_queue_size: 2_048,
+            max_export_batch_size: 512,
+            schedule_delay: Duration::from_secs(5),
+            export_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// The log record defaults: as for spans, but every 1 s.
+    pub fn logs() -> BatchConfig {
+        BatchConfig {
+            schedule_delay: Duration::from_secs(1),
+            ..BatchConfig::spans()
+        }
+    }
+
+    pub(crate) fn check(&self, signal: &'static str) -> Result<()> {
+        if self.max_queue_size == 0 || self.max_export_batch_size == 0 {
+            return Err(ObsError::configuration(
+                signal,
+                "queue and batch sizes must be at least 1",
+            ));
+        }
+        if self.max_export_batch_size > self.max_queue_size {
+            return Err(ObsError::configuration(
+                signal,
+                "max_export_batch_size must not exceed max_queue_size",
+            ));
+        }
+        if self.schedule_delay.is_zero() || self.export_timeout.is_zero() {
+            return Err(ObsError::configuration(signal, "delays must be positive"));
+        }
+        Ok(())
+    }
+}
+
+/// Retries of a failed export (HTTP 429, 502, 503, 504 or no answer):
+/// exponential backoff from `initial_backoff` doubling up to `max_backoff`,
+/// with jitter (each wait is drawn between half and all of it); a
+/// `Retry-After` header replaces the computed wait, capped at `max_backoff`.
+/// The batch's `export_timeout` bounds the whole.
+///
+/// ```
+/// let retry = observa::otlp::RetryPolicy::default();
+/// assert_eq!((retry.initial_backoff.as_secs(), retry.max_backoff.as_secs()), (1, 30));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// The first wait.
+    pub initial_backoff: Duration,
+    /// The longest wait, also the cap on `Retry-After`.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Where and how one signal is sent.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SignalSettings {
+    pub(crate) enabled: bool,
+    pub(crate) url: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) timeout: Duration,
+    pub(crate) compression: Compression,
+    pub(crate) encoding: Encoding,
+}
+
+impl SignalSettings {
+    fn new(signal: Signal) -> SignalSettings {
+        SignalSettings {
+            enabled: true,
+            url: format!("{DEFAULT_ENDPOINT}{}", signal.path()),
+            headers: Vec::new(),
+            timeout: Duration::from_secs(10),
+            compression: Compression::None,
+            encoding: Encoding::Protobuf,
+        }
+    }
+}
+
+/// The exporter's settings. Build it from the standard `OTEL_*` variables
+/// ([`OtlpConfig::from_env`]), a TOML file ([`OtlpConfig::with_file`]) and
+/// the methods below; what is set last wins, so the documented precedence
+/// (methods over file over environment) is the order of the calls:
+/// `OtlpConfig::from_env()?.with_file(path)?.endpoint(...)`.
+///
+/// ```
+/// use std::time::Duration;
+/// use observa::otlp::{Compression, OtlpConfig, Signal};
+/// use observa::otlp::proto::Encoding;
+///
+/// let config = OtlpConfig::default()
+///     .endpoint("http://collector:4318")
+///     .encoding(Encoding::Json)
+///     .compression(Compression::Gzip)
+///     .header("authorization", "Bearer t0k3n")
+///     .timeout(Duration::from_secs(3))
+///     .resource_attribute("deployment.environment", "prod");
+/// assert_eq!(config.url(Signal::Logs), "http://collector:4318/v1/logs");
+/// ```
+#[derive(Clone, Debug)]
+pub struct OtlpConfig {
+    pub(crate) signals: [SignalSettings; 3],
+    pub(crate) service_name: Option<String>,
+    pub(crate) resource: Vec<(String, String)>,
+    pub(crate) sampler: Option<Sampler>,
+    pub(crate) disabled: bool,
+    pub(crate) spans: BatchConfig,
+    pub(crate) logs: BatchConfig,
+    pub(crate) metric_interval: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl Default for OtlpConfig {
+    fn default() -> OtlpConfig {
+        OtlpConfig {
+            signals: Signal::ALL.map(SignalSettings::new),
+            service_name: None,
+            resource: Vec::new(),
+            sampler: None,
+            disabled: false,
+            spans: BatchConfig::spans(),
+            logs: BatchConfig::logs(),
+            metric_interval: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl OtlpConfig {
+    /// Sends every signal to `base` + `/v1/traces`, `/v1/logs`, `/v1/metrics`.
+    pub fn endpoint(mut self, base: &str) -> Self {
+        for signal in Signal::ALL {
+            self.signals[signal.index()].url = join(base, signal);
+        }
+        self
+    }
+    /// Sends one signal to exactly `url` (no path appended).
+    ///
+    /// ```
+    /// use observa::otlp::{OtlpConfig, Signal};
+    ///
+    /// let config = OtlpConfig::default().signal_endpoint(Signal::Traces, "http://tempo:4318/otlp/v1/traces");
+    /// assert_eq!(config.url(Signal::Traces), "http://tempo:4318/otlp/v1/traces");
+    /// ```
+    pub fn signal_endpoint(mut self, signal: Signal, url: &str) -> Self {
+        self.signals[signal.index()].url = url.to_owned();
+        self
+    }
+    /// Stops exporting one signal (it is exported by default).
+    ///
+    /// ```
+    /// use observa::otlp::{OtlpConfig, Signal};
+    ///
+    /// assert!(!OtlpConfig::default().without(Signal::Metrics).is_enabled(Signal::Metrics));
+    /// ```
+    pub fn without(mut self, signal: Signal) -> Self {
+        self.signals[signal.index()].enabled = false;
+        self
+    }
+    /// The body encoding of every signal (default protobuf).
+    pub fn encoding(mut self, encoding: Encoding) -> Self {
+        self.signals.iter_mut().for_each(|s| s.encoding = encoding);
+        self
+    }
+    /// The compression of every signal (default none).
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.signals.iter_mut().for_each(|s| s.compression = compression);
+        self
+    }
+    /// Adds a header to every request.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        for s in &mut self.signals {
+            s.headers.push((name.to_owned(), value.to_owned()));
+        }
+        self
+    }
+    /// The time limit of each request (default 10 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.signals.iter_mut().for_each(|s| s.timeout = timeout);
+        self
+    }
+    /// The `service.name` to use when the container's builder sets none.
+    pub fn service_name(mut self, name: &str) -> Self {
+        self.service_name = Some(name.to_owned());
+        self
+    }
+    /// Adds a resource attribute (the container's service name, version,
+    /// environment and labels are added, and win, at build time).
+    pub fn resource_attribute(mut self, key: &str, value: &str) -> Self {
+        self.resource.push((key.to_owned(), value.to_owned()));
+        self
+    }
+    /// The head sampler to use when the container's builder sets none.
+    pub fn sampler(mut self, sampler: Sampler) -> Self {
+        self.sampler = Some(sampler);
+        self
+    }
+    /// Turns the exporter off (as `OTEL_SDK_DISABLED=true` does).
+    pub fn disabled(mut self, disabled: bool) -> Self {
+        self.disabled = disabled;
+        self
+    }
+    /// Span batching (default [`BatchConfig::spans`]).
+    pub fn span_batch(mut self, batch: BatchConfig) -> Self {
+        self.spans = batch;
+        self
+    }
+    /// Log record batching (default [`BatchConfig::logs`]).
+    pub fn log_batch(mut self, batch: BatchConfig) -> Self {
+        self.logs = batch;
+        self
+    }
+    /// How often metrics are exported (default 60 s).
+    pub fn metric_interval(mut self, interval: Duration) -> Self {
+        self.metric_interval = interval;
+        self
+    }
+    /// Retry backoff (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The URL a signal is sent to.
+    pub fn url(&self, signal: Signal) -> &str {
+        &self.signals[signal.index()].url
+    }
+    /// Whether a signal is exported.
+    pub fn is_enabled(&self, signal: Signal) -> bool {
+        self.signals[signal.index()].enabled
+    }
+    /// Whether the exporter is turned off.
+    ///
+    /// ```
+    /// assert!(!observa::otlp::OtlpConfig::default().is_disabled());
+    /// ```
+    pub fn is_disabled(&self) -> bool {
+        self.disabled
+    }
+    /// The sampler from the configuration, if any.
+    pub fn configured_sampler(&self) -> Option<&Sampler> {
+        self.sampler.as_ref()
+    }
+    /// The `service.name` from the configuration, if any.
+    pub fn configured_service_name(&self) -> Option<&str> {
+        self.service_name.as_deref()
+    }
+
+    pub(crate) fn check(&self) -> Result<()> {
+        self.spans.check("otlp span batch")?;
+        self.logs.check("otlp log batch")?;
+        if self.metric_interval.is_zero() {
+            return Err(ObsError::configuration(
+                "otlp metric interval",
+                "must be positive",
+            ));
+        }
+        for s in &self.signals {
+            if !(s.url.starts_with("http://") || s.url.starts_with("https://")) {
+                return Err(ObsError::configuration(
+                    "otlp endpoint",
+                    format!("{:?} must be an http:// or https:// URL", s.url),
+                ));
+            }
+            if s.timeout.is_zero() {
+                return Err(ObsError::configuration("otlp timeout", "must be positive"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `base` with the signal's path appended (one slash between them).
+pub(crate) fn join(base: &str, signal: Signal) -> String {
+    format!("{}{}", base.trim_end_matches('/'), signal.path())
+}
