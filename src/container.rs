@@ -20,6 +20,8 @@ use crate::sampling::Sampler;
 use crate::sinks::{ConsoleSink, Outlets, Resource, Sink, DEFAULT_QUEUE_CAPACITY};
 use crate::traces::TracingService;
 
+#[cfg(feature = "otlp")]
+mod otlp;
 mod outlets;
 
 use outlets::spawn_sinks;
@@ -57,6 +59,9 @@ struct Inner {
     calls: CallFamilies,
     log_sinks: Arc<Outlets>,
     span_sinks: Arc<Outlets>,
+    /// Declared after the sinks, so their queues drain into it before it stops.
+    #[cfg(feature = "otlp")]
+    otlp: Option<Arc<crate::otlp::OtlpExporter>>,
 }
 
 /// The container: one value holding the five services, wired to their
@@ -253,6 +258,8 @@ pub struct ObservabilityBuilder {
     console_logs: bool,
     sink_queue_capacity: Option<usize>,
     redactor: Option<Redactor>,
+    #[cfg(feature = "otlp")]
+    otlp: Option<crate::otlp::OtlpConfig>,
 }
 
 impl ObservabilityBuilder {
@@ -365,8 +372,18 @@ impl ObservabilityBuilder {
 
     /// Validates the settings and wires the container.
     pub fn build(self) -> Result<Observability> {
-        let (service, version) = self
-            .service
+        #[cfg(feature = "otlp")]
+        let otlp_config = otlp::enabled(self.otlp);
+        #[cfg(feature = "otlp")]
+        let (service, sampler) = (
+            self.service
+                .or_else(|| otlp_config.as_ref().and_then(otlp::service_from)),
+            self.sampler
+                .or_else(|| otlp_config.as_ref().and_then(|c| c.configured_sampler().cloned())),
+        );
+        #[cfg(not(feature = "otlp"))]
+        let (service, sampler) = (self.service, self.sampler);
+        let (service, version) = service
             .ok_or_else(|| ObsError::configuration("service", "call .service(name, version) before build"))?;
         rules::short_name("service", "name", &service)?;
         rules::short_name("service", "version", &version)?;
@@ -412,9 +429,21 @@ impl ObservabilityBuilder {
         if self.console_logs {
             log_sinks.push(Box::new(ConsoleSink::stderr(Resource::from(&info))));
         }
+        let mut span_sinks = self.span_sinks;
+        #[cfg(feature = "otlp")]
+        let otlp = match otlp_config {
+            Some(config) => Some(otlp::start(
+                config,
+                &info,
+                &user_labels,
+                &metrics,
+                (&mut log_sinks, &mut span_sinks),
+            )?),
+            None => None,
+        };
         let queue = self.sink_queue_capacity.unwrap_or(DEFAULT_QUEUE_CAPACITY);
         let log_sinks = Arc::new(spawn_sinks(log_sinks, queue)?);
-        let span_sinks = Arc::new(spawn_sinks(self.span_sinks, queue)?);
+        let span_sinks = Arc::new(spawn_sinks(span_sinks, queue)?);
         let redactor = Arc::new(self.redactor.unwrap_or_default());
         let logs = LogService::new(
             memory.or(self.log_repository),
@@ -435,7 +464,7 @@ impl ObservabilityBuilder {
             (&service, &version),
         )?;
         let tracing = TracingService::new(memory.or(self.span_repository), service.clone())
-            .with_sampler(self.sampler.unwrap_or_default())
+            .with_sampler(sampler.unwrap_or_default())
             .with_outlets(redactor, Arc::clone(&span_sinks));
         let inner = Inner {
             calls: CallFamilies::register(&own_families, failures)?.with_tracing(tracing.clone()),
@@ -448,6 +477,8 @@ impl ObservabilityBuilder {
             info,
             log_sinks,
             span_sinks,
+            #[cfg(feature = "otlp")]
+            otlp,
         };
         Ok(Observability {
             inner: Arc::new(inner),

@@ -11,9 +11,15 @@ pub mod proto;
 #[cfg(feature = "otlp")]
 mod config;
 #[cfg(feature = "otlp")]
+mod delivery;
+#[cfg(feature = "otlp")]
 mod encode;
 #[cfg(feature = "otlp")]
 mod env;
+#[cfg(feature = "otlp")]
+mod exporter;
+#[cfg(feature = "otlp")]
+mod transport;
 
 #[cfg(feature = "otlp")]
 pub use config::{
@@ -21,3 +27,5 @@ pub use config::{
 };
 #[cfg(feature = "otlp")]
 pub use encode::{OtlpEncoder, SCOPE_NAME};
+#[cfg(feature = "otlp")]
+pub use exporter::OtlpExporter;
