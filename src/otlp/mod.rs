@@ -19,6 +19,8 @@ mod env;
 #[cfg(feature = "otlp")]
 mod exporter;
 #[cfg(feature = "otlp")]
+mod file;
+#[cfg(feature = "otlp")]
 mod transport;
 
 #[cfg(feature = "otlp")]
