@@ -437,7 +437,7 @@ impl ObservabilityBuilder {
                 &info,
                 &user_labels,
                 &metrics,
-                (&mut log_sinks, &mut span_sinks),
+                [&mut log_sinks, &mut span_sinks],
             )?),
             None => None,
         };

@@ -170,7 +170,7 @@ fn round_trip(encoding: Encoding, compression: Compression) {
     assert_eq!(child["events"][0]["name"], "cache miss");
     assert_eq!(child["links"][0]["traceId"], linked_ctx.trace_id().to_string());
     assert_eq!(child["links"][0]["spanId"], linked_ctx.span_id().to_string());
-    assert!(attributes(&child["attributes"]).get("observa.links").is_none());
+    assert!(!attributes(&child["attributes"]).contains_key("observa.links"));
     let start: u64 = child["startTimeUnixNano"].as_str().unwrap().parse().unwrap();
     let end: u64 = child["endTimeUnixNano"].as_str().unwrap().parse().unwrap();
     assert!(start > 1_600_000_000_000_000_000 && end >= start);
@@ -341,7 +341,7 @@ fn receiver_down_keeps_calls_fast_and_counts_drops() {
     );
     let drops = down.otlp().unwrap().drops();
     let count = |kind: &str| drops.iter().filter(|d| d.0 == kind).map(|d| d.2).sum::<u64>();
-    assert_eq!(count("span") + count("log_entry") > 0, true, "{drops:?}");
+    assert!(count("span") + count("log_entry") > 0, "{drops:?}");
     assert_eq!(down.otlp().unwrap().delivered(Signal::Traces), 0);
     let text = down.render(observa::metrics::Format::Prometheus).unwrap();
     assert!(

@@ -78,7 +78,7 @@ pub(super) fn start(
     info: &ServiceInfo,
     labels: &Labels,
     metrics: &MetricsService,
-    sinks: (&mut Vec<Box<dyn Sink>>, &mut Vec<Box<dyn Sink>>),
+    sinks: [&mut Vec<Box<dyn Sink>>; 2],
 ) -> Result<Arc<OtlpExporter>> {
     let mut attributes: Vec<(String, String)> = config.resource.clone();
     attributes.extend(labels.iter().map(|(k, v)| (k.to_owned(), v.to_owned())));
@@ -95,7 +95,8 @@ pub(super) fn start(
         OtlpEncoder::new(attributes),
         Some(metrics.clone()),
     )?);
-    sinks.0.push(Box::new(exporter.sink()));
-    sinks.1.push(Box::new(exporter.sink()));
+    for list in sinks {
+        list.push(Box::new(exporter.sink()));
+    }
     Ok(exporter)
 }

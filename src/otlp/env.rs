@@ -54,11 +54,13 @@ impl OtlpConfig {
             .filter(|(_, v)| !v.trim().is_empty())
             .collect();
         let env = Env(&vars);
-        let mut config = OtlpConfig::default();
-        config.disabled = env
-            .get("OTEL_SDK_DISABLED")
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-        config.service_name = env.get("OTEL_SERVICE_NAME").map(|s| s.trim().to_owned());
+        let mut config = OtlpConfig {
+            disabled: env
+                .get("OTEL_SDK_DISABLED")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
+            service_name: env.get("OTEL_SERVICE_NAME").map(|s| s.trim().to_owned()),
+            ..OtlpConfig::default()
+        };
         if let Some(list) = env.get("OTEL_RESOURCE_ATTRIBUTES") {
             config.resource = env.pairs("OTEL_RESOURCE_ATTRIBUTES", list)?;
         }
