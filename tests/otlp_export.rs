@@ -124,7 +124,10 @@ fn round_trip(encoding: Encoding, compression: Compression) {
 
     assert!(obs.flush(Duration::from_secs(20)), "flushed in time");
 
-    let traces = receiver.requests("/v1/traces");
+    let count = |lines: &[Value], outer, inner, items| all(lines, outer, inner, items).len();
+    let traces = receiver.wait_for("/v1/traces", |l| {
+        count(l, "resourceSpans", "scopeSpans", "spans") >= 3
+    });
     assert!(
         !traces.is_empty() && traces.iter().all(|r| r["status"] == 200),
         "{traces:?}"
@@ -175,7 +178,9 @@ fn round_trip(encoding: Encoding, compression: Compression) {
     let end: u64 = child["endTimeUnixNano"].as_str().unwrap().parse().unwrap();
     assert!(start > 1_600_000_000_000_000_000 && end >= start);
 
-    let logs = receiver.requests("/v1/logs");
+    let logs = receiver.wait_for("/v1/logs", |l| {
+        count(l, "resourceLogs", "scopeLogs", "logRecords") >= 1
+    });
     let records = all(&logs, "resourceLogs", "scopeLogs", "logRecords");
     let record = records
         .iter()
@@ -191,7 +196,11 @@ fn round_trip(encoding: Encoding, compression: Compression) {
     assert_eq!(fields["vip"]["boolValue"], true);
     assert_eq!(fields["user"]["kvlistValue"]["values"][0]["key"], "tier");
 
-    let metrics_requests = receiver.requests("/v1/metrics");
+    let metrics_requests = receiver.wait_for("/v1/metrics", |l| !l.is_empty());
+    assert!(
+        metrics_requests.iter().all(|r| r["status"] == 200),
+        "{metrics_requests:?}"
+    );
     let metrics = all(&metrics_requests, "resourceMetrics", "scopeMetrics", "metrics");
     let metric = |name: &str| {
         *metrics
@@ -282,7 +291,7 @@ fn unavailable_with_retry_after_is_retried_then_delivered() {
         "waited for Retry-After: 1"
     );
     let statuses: Vec<Value> = receiver
-        .requests("/v1/traces")
+        .wait_for("/v1/traces", |l| l.len() >= 2)
         .iter()
         .map(|r| r["status"].clone())
         .collect();

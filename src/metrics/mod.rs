@@ -18,9 +18,9 @@ mod spec;
 
 pub use crate::domain::MetricKind;
 pub use buckets::{Buckets, DEFAULT_BUCKETS, MAX_BUCKETS};
-#[cfg(feature = "otlp")]
-pub(crate) use exposition::otlp::metrics as otlp_metrics;
 pub(crate) use exposition::render;
+#[cfg(feature = "otlp")]
+pub(crate) use exposition::snapshot::{snapshot, FamilySnapshot, LabelPairs, Points};
 pub use exposition::Format;
 pub use family::{Family, Instrument, OVERFLOW_LABEL};
 pub use histogram::{Histogram, HistogramSnapshot};

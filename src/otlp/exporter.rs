@@ -394,17 +394,7 @@ fn chunks<T>(items: Vec<T>, size: usize) -> Vec<Vec<T>> {
 }
 
 fn metrics_request(shared: &Shared, metrics: &MetricsService) -> (ExportMetricsServiceRequest, u64) {
-    let now = nanos(Utc::now());
-    let list = crate::metrics::otlp_metrics(metrics.registry(), shared.started, now);
-    let points = list
-        .iter()
-        .map(|m| match &m.data {
-            Some(proto::metric::Data::Sum(s)) => s.data_points.len(),
-            Some(proto::metric::Data::Gauge(g)) => g.data_points.len(),
-            Some(proto::metric::Data::Histogram(h)) => h.data_points.len(),
-            _ => 0,
-        })
-        .sum::<usize>() as u64;
+    let (list, points) = super::metrics::metrics(metrics, shared.started, nanos(Utc::now()));
     let request = ExportMetricsServiceRequest {
         resource_metrics: vec![ResourceMetrics {
             resource: Some(shared.encoder.resource().clone()),

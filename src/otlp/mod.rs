@@ -21,6 +21,8 @@ mod exporter;
 #[cfg(feature = "otlp")]
 mod file;
 #[cfg(feature = "otlp")]
+mod metrics;
+#[cfg(feature = "otlp")]
 mod transport;
 
 #[cfg(feature = "otlp")]

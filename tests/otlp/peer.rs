@@ -74,6 +74,20 @@ impl Receiver {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The request lines for `path` once `done` holds for them (the lines
+    /// are read on another thread, so they may trail the exporter's flush by
+    /// a moment); the lines so far after 10 s.
+    pub fn wait_for(&self, path: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let started = Instant::now();
+        loop {
+            let lines = self.requests(path);
+            if done(&lines) || started.elapsed() > Duration::from_secs(10) {
+                return lines;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Every request line so far for `path`.
     pub fn requests(&self, path: &str) -> Vec<Value> {
         self.lines

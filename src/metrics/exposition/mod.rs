@@ -2,9 +2,9 @@
 
 mod accept;
 mod openmetrics;
-#[cfg(feature = "otlp")]
-pub(crate) mod otlp;
 mod prometheus;
+#[cfg(feature = "otlp")]
+pub(crate) mod snapshot;
 
 use std::sync::Arc;
 
