@@ -365,3 +365,28 @@ fn receiver_down_keeps_calls_fast_and_counts_drops() {
         "drop flushes within its deadline"
     );
 }
+
+#[test]
+fn dropping_the_container_keeps_its_deadline_when_the_collector_hangs() {
+    // accepts connections (the kernel's backlog) but never answers
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = silent.local_addr().unwrap();
+    let obs = obs(OtlpConfig::default()
+        .endpoint(&format!("http://{address}"))
+        .timeout(Duration::from_secs(60))
+        .without(Signal::Metrics));
+    for _ in 0..100 {
+        obs.tracing().in_span("work", || ());
+    }
+    let started = Instant::now();
+    assert!(!obs.flush(Duration::from_millis(300)), "nothing can be delivered");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "flush keeps its timeout"
+    );
+    let started = Instant::now();
+    drop(obs);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(7), "drop took {took:?}");
+    drop(silent);
+}

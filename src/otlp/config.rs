@@ -208,8 +208,8 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Where and how one signal is sent.
-#[derive(Clone, Debug, PartialEq)]
+/// Where and how one signal is sent. Its `Debug` shows header names, never values.
+#[derive(Clone, PartialEq)]
 pub(crate) struct SignalSettings {
     pub(crate) enabled: bool,
     pub(crate) url: String,
@@ -217,6 +217,20 @@ pub(crate) struct SignalSettings {
     pub(crate) timeout: Duration,
     pub(crate) compression: Compression,
     pub(crate) encoding: Encoding,
+}
+
+impl std::fmt::Debug for SignalSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("SignalSettings")
+            .field("enabled", &self.enabled)
+            .field("url", &self.url)
+            .field("headers", &names)
+            .field("timeout", &self.timeout)
+            .field("compression", &self.compression)
+            .field("encoding", &self.encoding)
+            .finish()
+    }
 }
 
 impl SignalSettings {
@@ -251,6 +265,7 @@ impl SignalSettings {
 ///     .timeout(Duration::from_secs(3))
 ///     .resource_attribute("deployment.environment", "prod");
 /// assert_eq!(config.url(Signal::Logs), "http://collector:4318/v1/logs");
+/// assert!(!format!("{config:?}").contains("t0k3n"), "header values stay out of Debug");
 /// ```
 #[derive(Clone, Debug)]
 pub struct OtlpConfig {
