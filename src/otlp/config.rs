@@ -33,6 +33,10 @@ impl Signal {
     pub const ALL: [Signal; 3] = [Signal::Traces, Signal::Logs, Signal::Metrics];
 
     /// The path appended to a base endpoint.
+    ///
+    /// ```
+    /// assert_eq!(observa::otlp::Signal::Metrics.path(), "/v1/metrics");
+    /// ```
     pub fn path(self) -> &'static str {
         match self {
             Signal::Traces => "/v1/traces",
@@ -144,6 +148,10 @@ pub struct BatchConfig {
 
 impl BatchConfig {
     /// The span defaults: 2,048 queued, 512 per batch, every 5 s, 30 s per export.
+    ///
+    /// ```
+    /// assert_eq!(observa::otlp::BatchConfig::spans().export_timeout.as_secs(), 30);
+    /// ```
     pub fn spans() -> BatchConfig {
         BatchConfig {
             max_queue_size: 2_048,
@@ -154,6 +162,10 @@ impl BatchConfig {
     }
 
     /// The log record defaults: as for spans, but every 1 s.
+    ///
+    /// ```
+    /// assert_eq!(observa::otlp::BatchConfig::logs().max_export_batch_size, 512);
+    /// ```
     pub fn logs() -> BatchConfig {
         BatchConfig {
             schedule_delay: Duration::from_secs(1),
@@ -298,6 +310,11 @@ impl Default for OtlpConfig {
 
 impl OtlpConfig {
     /// Sends every signal to `base` + `/v1/traces`, `/v1/logs`, `/v1/metrics`.
+    ///
+    /// ```
+    /// let config = observa::otlp::OtlpConfig::default().endpoint("http://collector:4318/");
+    /// assert_eq!(config.url(observa::otlp::Signal::Metrics), "http://collector:4318/v1/metrics");
+    /// ```
     pub fn endpoint(mut self, base: &str) -> Self {
         for signal in Signal::ALL {
             self.signals[signal.index()].url = join(base, signal);
@@ -328,16 +345,31 @@ impl OtlpConfig {
         self
     }
     /// The body encoding of every signal (default protobuf).
+    ///
+    /// ```
+    /// let config = observa::otlp::OtlpConfig::default().encoding(observa::otlp::proto::Encoding::Json);
+    /// # let _ = config;
+    /// ```
     pub fn encoding(mut self, encoding: Encoding) -> Self {
         self.signals.iter_mut().for_each(|s| s.encoding = encoding);
         self
     }
     /// The compression of every signal (default none).
+    ///
+    /// ```
+    /// let config = observa::otlp::OtlpConfig::default().compression(observa::otlp::Compression::Gzip);
+    /// # let _ = config;
+    /// ```
     pub fn compression(mut self, compression: Compression) -> Self {
         self.signals.iter_mut().for_each(|s| s.compression = compression);
         self
     }
     /// Adds a header to every request.
+    ///
+    /// ```
+    /// let config = observa::otlp::OtlpConfig::default().header("x-tenant", "shop");
+    /// assert!(format!("{config:?}").contains("x-tenant"));
+    /// ```
     pub fn header(mut self, name: &str, value: &str) -> Self {
         for s in &mut self.signals {
             s.headers.push((name.to_owned(), value.to_owned()));
@@ -345,57 +377,118 @@ impl OtlpConfig {
         self
     }
     /// The time limit of each request (default 10 s).
+    ///
+    /// ```
+    /// let config = observa::otlp::OtlpConfig::default().timeout(std::time::Duration::from_secs(2));
+    /// # let _ = config;
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.signals.iter_mut().for_each(|s| s.timeout = timeout);
         self
     }
     /// The `service.name` to use when the container's builder sets none.
+    ///
+    /// ```
+    /// let config = observa::otlp::OtlpConfig::default().service_name("checkout");
+    /// assert_eq!(config.configured_service_name(), Some("checkout"));
+    /// ```
     pub fn service_name(mut self, name: &str) -> Self {
         self.service_name = Some(name.to_owned());
         self
     }
     /// Adds a resource attribute (the container's service name, version,
     /// environment and labels are added, and win, at build time).
+    ///
+    /// ```
+    /// let config = observa::otlp::OtlpConfig::default().resource_attribute("cloud.region", "eu-west-1");
+    /// # let _ = config;
+    /// ```
     pub fn resource_attribute(mut self, key: &str, value: &str) -> Self {
         self.resource.push((key.to_owned(), value.to_owned()));
         self
     }
     /// The head sampler to use when the container's builder sets none.
+    ///
+    /// ```
+    /// let config = observa::otlp::OtlpConfig::default().sampler(observa::sampling::Sampler::always_off());
+    /// assert!(config.configured_sampler().is_some());
+    /// ```
     pub fn sampler(mut self, sampler: Sampler) -> Self {
         self.sampler = Some(sampler);
         self
     }
     /// Turns the exporter off (as `OTEL_SDK_DISABLED=true` does).
+    ///
+    /// ```
+    /// assert!(observa::otlp::OtlpConfig::default().disabled(true).is_disabled());
+    /// ```
     pub fn disabled(mut self, disabled: bool) -> Self {
         self.disabled = disabled;
         self
     }
     /// Span batching (default [`BatchConfig::spans`]).
+    ///
+    /// ```
+    /// use observa::otlp::{BatchConfig, OtlpConfig};
+    ///
+    /// let config = OtlpConfig::default().span_batch(BatchConfig { max_export_batch_size: 128, ..BatchConfig::spans() });
+    /// # let _ = config;
+    /// ```
     pub fn span_batch(mut self, batch: BatchConfig) -> Self {
         self.spans = batch;
         self
     }
     /// Log record batching (default [`BatchConfig::logs`]).
+    ///
+    /// ```
+    /// use observa::otlp::{BatchConfig, OtlpConfig};
+    ///
+    /// let config = OtlpConfig::default().log_batch(BatchConfig { max_queue_size: 8_192, ..BatchConfig::logs() });
+    /// # let _ = config;
+    /// ```
     pub fn log_batch(mut self, batch: BatchConfig) -> Self {
         self.logs = batch;
         self
     }
     /// How often metrics are exported (default 60 s).
+    ///
+    /// ```
+    /// let config = observa::otlp::OtlpConfig::default().metric_interval(std::time::Duration::from_secs(15));
+    /// # let _ = config;
+    /// ```
     pub fn metric_interval(mut self, interval: Duration) -> Self {
         self.metric_interval = interval;
         self
     }
     /// Retry backoff (default [`RetryPolicy::default`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use observa::otlp::{OtlpConfig, RetryPolicy};
+    ///
+    /// let config = OtlpConfig::default().retry(RetryPolicy { initial_backoff: Duration::from_millis(200), max_backoff: Duration::from_secs(5) });
+    /// # let _ = config;
+    /// ```
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
     }
 
     /// The URL a signal is sent to.
+    ///
+    /// ```
+    /// use observa::otlp::{OtlpConfig, Signal};
+    ///
+    /// assert_eq!(OtlpConfig::default().url(Signal::Traces), "http://localhost:4318/v1/traces");
+    /// ```
     pub fn url(&self, signal: Signal) -> &str {
         &self.signals[signal.index()].url
     }
     /// Whether a signal is exported.
+    ///
+    /// ```
+    /// assert!(observa::otlp::OtlpConfig::default().is_enabled(observa::otlp::Signal::Logs));
+    /// ```
     pub fn is_enabled(&self, signal: Signal) -> bool {
         self.signals[signal.index()].enabled
     }
@@ -408,10 +501,18 @@ impl OtlpConfig {
         self.disabled
     }
     /// The sampler from the configuration, if any.
+    ///
+    /// ```
+    /// assert!(observa::otlp::OtlpConfig::default().configured_sampler().is_none());
+    /// ```
     pub fn configured_sampler(&self) -> Option<&Sampler> {
         self.sampler.as_ref()
     }
     /// The `service.name` from the configuration, if any.
+    ///
+    /// ```
+    /// assert_eq!(observa::otlp::OtlpConfig::default().configured_service_name(), None);
+    /// ```
     pub fn configured_service_name(&self) -> Option<&str> {
         self.service_name.as_deref()
     }
