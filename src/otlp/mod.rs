@@ -23,6 +23,8 @@ mod file;
 #[cfg(feature = "otlp")]
 mod metrics;
 #[cfg(feature = "otlp")]
+mod settings;
+#[cfg(feature = "otlp")]
 mod transport;
 
 #[cfg(feature = "otlp")]
