@@ -390,3 +390,43 @@ fn dropping_the_container_keeps_its_deadline_when_the_collector_hangs() {
     assert!(took < Duration::from_secs(7), "drop took {took:?}");
     drop(silent);
 }
+
+#[test]
+fn batches_leave_when_full_or_when_their_delay_passes_without_a_flush() {
+    let Some(receiver) = peer::Receiver::start(0) else {
+        return;
+    };
+    let by_size = BatchConfig {
+        max_export_batch_size: 4,
+        schedule_delay: Duration::from_secs(600),
+        ..BatchConfig::spans()
+    };
+    let by_time = BatchConfig {
+        schedule_delay: Duration::from_millis(300),
+        ..BatchConfig::logs()
+    };
+    let obs = obs(config(&receiver.endpoint())
+        .span_batch(by_size)
+        .log_batch(by_time)
+        .without(Signal::Metrics));
+    let started = Instant::now();
+    for _ in 0..8 {
+        obs.tracing().in_span("work", || ());
+    }
+    obs.logs().log(LogLevel::Info, "one").unwrap();
+    let spans_per_request = |lines: &[Value]| -> Vec<usize> {
+        lines
+            .iter()
+            .map(|r| all(std::slice::from_ref(r), "resourceSpans", "scopeSpans", "spans").len())
+            .collect()
+    };
+    let traces = receiver.wait_for("/v1/traces", |l| spans_per_request(l).iter().sum::<usize>() >= 8);
+    assert_eq!(
+        spans_per_request(&traces),
+        vec![4, 4],
+        "two full batches, no flush"
+    );
+    let logs = receiver.wait_for("/v1/logs", |l| !l.is_empty());
+    assert_eq!(logs.len(), 1, "the log batch left after its delay");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+}
