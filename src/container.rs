@@ -429,6 +429,7 @@ impl ObservabilityBuilder {
         if self.console_logs {
             log_sinks.push(Box::new(ConsoleSink::stderr(Resource::from(&info))));
         }
+        #[cfg_attr(not(feature = "otlp"), allow(unused_mut))]
         let mut span_sinks = self.span_sinks;
         #[cfg(feature = "otlp")]
         let otlp = match otlp_config {
