@@ -11,8 +11,9 @@ help:
 	@echo "make doc    build the API docs, warnings are errors"
 	@echo "make features  each feature alone and none: the library and examples build, doc tests pass"
 
+# With OTEL_EXPORTER_OTLP_ENDPOINT set, the demo also exports over OTLP (feature otlp).
 run:
-	$(CARGO) run --example demo
+	$(CARGO) run --example demo $(if $(OTEL_EXPORTER_OTLP_ENDPOINT),--features otlp,)
 
 test:
 	$(CARGO) test --all-features
@@ -29,7 +30,7 @@ doc:
 
 # Each cargo feature on its own, and none: the library and examples build
 # without warnings and the doc tests pass (all features together: make test).
-FEATURES ?= "" http system axum log tracing notify
+FEATURES ?= "" http system axum log tracing notify otlp
 features:
 	@for f in $(FEATURES); do \
 	  echo "== features: [$$f]"; \

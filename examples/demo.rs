@@ -12,7 +12,12 @@
 //! cargo run --example demo -- --addr 127.0.0.1:0   # any free port
 //! cargo run --example demo -- --once         # one batch, print the exposition, exit
 //! cargo run --example demo -- --once --openmetrics
+//! OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 make run   # also exports over OTLP
 //! ```
+//!
+//! With the `otlp` feature (`make run` enables it when
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` is set), spans, logs and metrics are also
+//! exported over OTLP/HTTP, configured from the standard `OTEL_*` variables.
 
 use std::time::{Duration, Instant};
 
@@ -144,10 +149,22 @@ fn summary(obs: &Observability, started: Instant) -> Result<String, ObsError> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = options();
-    let obs = Observability::builder()
+    let builder = Observability::builder()
         .service("checkout", env!("CARGO_PKG_VERSION"))
-        .environment("demo")
-        .build()?;
+        .environment("demo");
+    #[cfg(feature = "otlp")]
+    let builder = match std::env::var_os("OTEL_EXPORTER_OTLP_ENDPOINT") {
+        Some(_) => builder.otlp(observa::otlp::OtlpConfig::from_env()?),
+        None => builder,
+    };
+    let obs = builder.build()?;
+    #[cfg(feature = "otlp")]
+    if obs.otlp().is_some() {
+        println!(
+            "Exporting over OTLP to {:?}.",
+            std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT")?
+        );
+    }
     observa::install_global(obs.clone())?;
     let charge = obs.monitor_in("demo", "charge_card");
     obs.health()
@@ -198,5 +215,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("{}", summary(&obs, started)?);
     server.shutdown();
+    obs.flush(Duration::from_secs(5));
     Ok(())
 }

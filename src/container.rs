@@ -22,6 +22,8 @@ use crate::sampling::Sampler;
 use crate::sinks::{ConsoleSink, Outlets, Resource, Sink, DEFAULT_QUEUE_CAPACITY};
 use crate::traces::TracingService;
 
+#[cfg(feature = "otlp")]
+mod otlp;
 mod outlets;
 
 use outlets::spawn_sinks;
@@ -60,6 +62,9 @@ struct Inner {
     log_sinks: Arc<Outlets>,
     span_sinks: Arc<Outlets>,
     evaluator: Option<RunningEvaluator>,
+    /// Declared after the sinks, so their queues drain into it before it stops.
+    #[cfg(feature = "otlp")]
+    otlp: Option<Arc<crate::otlp::OtlpExporter>>,
 }
 
 /// The container: one value holding the five services, wired to their
@@ -271,6 +276,8 @@ pub struct ObservabilityBuilder {
     alert_rules: Vec<AlertRule>,
     evaluation_interval: Option<Duration>,
     notifiers: Vec<Box<dyn Notifier>>,
+    #[cfg(feature = "otlp")]
+    otlp: Option<crate::otlp::OtlpConfig>,
 }
 
 impl ObservabilityBuilder {
@@ -406,8 +413,18 @@ impl ObservabilityBuilder {
 
     /// Validates the settings and wires the container.
     pub fn build(self) -> Result<Observability> {
-        let (service, version) = self
-            .service
+        #[cfg(feature = "otlp")]
+        let otlp_config = otlp::enabled(self.otlp);
+        #[cfg(feature = "otlp")]
+        let (service, sampler) = (
+            self.service
+                .or_else(|| otlp_config.as_ref().and_then(otlp::service_from)),
+            self.sampler
+                .or_else(|| otlp_config.as_ref().and_then(|c| c.configured_sampler().cloned())),
+        );
+        #[cfg(not(feature = "otlp"))]
+        let (service, sampler) = (self.service, self.sampler);
+        let (service, version) = service
             .ok_or_else(|| ObsError::configuration("service", "call .service(name, version) before build"))?;
         rules::short_name("service", "name", &service)?;
         rules::short_name("service", "version", &version)?;
@@ -453,9 +470,22 @@ impl ObservabilityBuilder {
         if self.console_logs {
             log_sinks.push(Box::new(ConsoleSink::stderr(Resource::from(&info))));
         }
+        #[cfg_attr(not(feature = "otlp"), allow(unused_mut))]
+        let mut span_sinks = self.span_sinks;
+        #[cfg(feature = "otlp")]
+        let otlp = match otlp_config {
+            Some(config) => Some(otlp::start(
+                config,
+                &info,
+                &user_labels,
+                &metrics,
+                [&mut log_sinks, &mut span_sinks],
+            )?),
+            None => None,
+        };
         let queue = self.sink_queue_capacity.unwrap_or(DEFAULT_QUEUE_CAPACITY);
         let log_sinks = Arc::new(spawn_sinks(log_sinks, queue)?);
-        let span_sinks = Arc::new(spawn_sinks(self.span_sinks, queue)?);
+        let span_sinks = Arc::new(spawn_sinks(span_sinks, queue)?);
         let redactor = Arc::new(self.redactor.unwrap_or_default());
         let logs = LogService::new(
             memory.or(self.log_repository),
@@ -480,7 +510,7 @@ impl ObservabilityBuilder {
             (&service, &version),
         )?;
         let tracing = TracingService::new(memory.or(self.span_repository), service.clone())
-            .with_sampler(self.sampler.unwrap_or_default())
+            .with_sampler(sampler.unwrap_or_default())
             .with_outlets(redactor, Arc::clone(&span_sinks));
         let interval = self.evaluation_interval.unwrap_or(DEFAULT_EVALUATION_INTERVAL);
         let evaluator = match self.alert_rules.is_empty() {
@@ -499,6 +529,8 @@ impl ObservabilityBuilder {
             info,
             log_sinks,
             span_sinks,
+            #[cfg(feature = "otlp")]
+            otlp,
         };
         Ok(Observability {
             inner: Arc::new(inner),

@@ -37,6 +37,11 @@ impl Observability {
             .inner
             .span_sinks
             .flush(deadline.saturating_duration_since(Instant::now()));
+        #[cfg(feature = "otlp")]
+        let spans = spans
+            && self
+                .otlp()
+                .is_none_or(|otlp| otlp.flush(deadline.saturating_duration_since(Instant::now())));
         let notified = self
             .inner
             .alerts

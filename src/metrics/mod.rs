@@ -19,6 +19,8 @@ mod spec;
 pub use crate::domain::MetricKind;
 pub use buckets::{Buckets, DEFAULT_BUCKETS, MAX_BUCKETS};
 pub(crate) use exposition::render;
+#[cfg(feature = "otlp")]
+pub(crate) use exposition::snapshot::{snapshot, FamilySnapshot, LabelPairs, Points};
 pub use exposition::Format;
 pub use family::{Family, Instrument, OVERFLOW_LABEL};
 pub use histogram::{Histogram, HistogramSnapshot};

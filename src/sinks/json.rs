@@ -295,7 +295,7 @@ impl JsonEncoder {
 }
 
 /// The `severity_text` of a level: its name in upper case.
-fn severity_text(level: LogLevel) -> &'static str {
+pub(crate) fn severity_text(level: LogLevel) -> &'static str {
     match level {
         LogLevel::Trace => "TRACE",
         LogLevel::Debug => "DEBUG",

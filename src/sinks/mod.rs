@@ -47,6 +47,8 @@ use std::io;
 pub use console::{ConsoleFormat, ConsoleSink};
 pub use drops::DropCounts;
 pub use file::FileSink;
+#[cfg(feature = "otlp")]
+pub(crate) use json::severity_text;
 pub use json::{JsonEncoder, Resource};
 pub use memory::MemorySink;
 pub use outlets::{Outlets, DEFAULT_QUEUE_CAPACITY};

@@ -3,6 +3,8 @@
 mod accept;
 mod openmetrics;
 mod prometheus;
+#[cfg(feature = "otlp")]
+pub(crate) mod snapshot;
 
 use std::sync::Arc;
 
