@@ -1,15 +1,20 @@
 //! [`ActiveSpan`]: a span in progress that finishes when dropped.
 
-use crate::domain::{Span, SpanEvent, SpanStatus};
+use std::sync::Arc;
+
+use crate::domain::{check_attributes, rules, SpanEvent, SpanStatus};
 use crate::error::Result;
 use crate::propagation::TraceParent;
 
 use super::context::{enter, ContextGuard, SpanContext};
+use super::pipeline::{RawSpan, SpanPipeline};
+#[cfg(doc)]
 use super::TracingService;
 
 /// A span in progress, from [`TracingService::span`] or
 /// [`TracingService::span_builder`]. It finishes when dropped and, when its
-/// trace is sampled, is then recorded through [`TracingService::finish`].
+/// trace is sampled, is then recorded: stored in the span repository and
+/// queued on the span sinks, as [`TracingService::finish`] does.
 ///
 /// An unsampled span is only a [`SpanContext`]: ids and flags without
 /// `sampled`, so it propagates the decision to its children and to
@@ -50,11 +55,12 @@ pub struct ActiveSpan {
     recording: Option<Box<Recording>>,
 }
 
-/// The recorded part of a sampled span.
-struct Recording {
-    span: Span,
-    tracing: TracingService,
-    status: Option<SpanStatus>,
+/// The recorded part of a sampled span: the raw record handed to the
+/// pipeline when the span finishes (the entity is built off this thread).
+pub(super) struct Recording {
+    pub raw: RawSpan,
+    pub status: Option<SpanStatus>,
+    pub pipeline: Arc<SpanPipeline>,
 }
 
 impl ActiveSpan {
@@ -65,14 +71,10 @@ impl ActiveSpan {
         }
     }
 
-    pub(super) fn recording(context: SpanContext, span: Span, tracing: &TracingService) -> ActiveSpan {
+    pub(super) fn recording(context: SpanContext, recording: Box<Recording>) -> ActiveSpan {
         ActiveSpan {
             context,
-            recording: Some(Box::new(Recording {
-                span,
-                tracing: tracing.clone(),
-                status: None,
-            })),
+            recording: Some(recording),
         }
     }
 
@@ -143,7 +145,7 @@ impl ActiveSpan {
     /// ```
     pub fn set_attribute(&mut self, key: impl Into<String>, value: impl Into<String>) -> Result<()> {
         if let Some(recording) = &mut self.recording {
-            recording.span = recording.span.clone().with_attribute(key, value)?;
+            set_attribute(&mut recording.raw.attributes, key.into(), value.into())?;
         }
         Ok(())
     }
@@ -159,7 +161,9 @@ impl ActiveSpan {
     pub fn add_event(&mut self, name: impl Into<String>) -> Result<()> {
         if let Some(recording) = &mut self.recording {
             let event = SpanEvent::new(name)?;
-            recording.span = recording.span.clone().with_event(event)?;
+            let events = &mut recording.raw.events;
+            rules::at_most("span", "events", events.len() + 1, rules::MAX_ATTRIBUTES)?;
+            events.push(event);
         }
         Ok(())
     }
@@ -219,29 +223,58 @@ pub(crate) fn status_of<T, E>(result: &std::result::Result<T, E>) -> SpanStatus 
     }
 }
 
-impl Drop for ActiveSpan {
-    fn drop(&mut self) {
-        let Some(recording) = self.recording.take() else {
-            return;
-        };
-        let Recording {
-            span,
-            tracing,
-            status,
-        } = *recording;
-        let (span, status) = match status {
-            Some(status) => (span, status),
-            None if std::thread::panicking() => {
-                // a span already holding its maximum of events keeps them
-                let marked = SpanEvent::new("panic").and_then(|e| span.clone().with_event(e));
-                (marked.unwrap_or(span), SpanStatus::Error)
-            }
-            None => (span, SpanStatus::Unset),
-        };
-        // Recording is best effort: the repository and sinks count what
-        // they refuse, and a span must never fail or panic its caller.
-        let _ = tracing.finish(span, status);
+/// Sets `key` in `attributes` (distinct keys), refusing what the [`Span`]
+/// entity would refuse; a refused attribute leaves them unchanged.
+pub(super) fn set_attribute(
+    attributes: &mut Vec<(String, String)>,
+    key: String,
+    value: String,
+) -> Result<()> {
+    let slot = attributes.iter().position(|(k, _)| *k == key);
+    let pairs = attributes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != slot)
+        .map(|(_, (k, v))| (k.as_str(), v.as_str()));
+    check_attributes(pairs.chain([(key.as_str(), value.as_str())]))?;
+    match slot {
+        Some(i) => attributes[i].1 = value,
+        None => attributes.push((key, value)),
     }
+    Ok(())
+}
+
+impl Drop for ActiveSpan {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(recording) = self.recording.take() {
+            finish(recording);
+        }
+    }
+}
+
+/// Stamps the end, settles the status and hands the record to the pipeline.
+fn finish(recording: Box<Recording>) {
+    let Recording {
+        mut raw,
+        status,
+        pipeline,
+    } = *recording;
+    raw.end = quanta::Instant::now();
+    raw.status = match status {
+        Some(status) => status,
+        None if std::thread::panicking() => {
+            // a span already holding its maximum of events keeps them
+            if raw.events.len() < rules::MAX_ATTRIBUTES {
+                raw.events.extend(SpanEvent::new("panic"));
+            }
+            SpanStatus::Error
+        }
+        None => SpanStatus::Unset,
+    };
+    // Recording is best effort: the pipeline counts what it drops, and a
+    // span must never fail or panic its caller.
+    pipeline.send(raw);
 }
 
 impl std::fmt::Debug for ActiveSpan {

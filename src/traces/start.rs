@@ -4,17 +4,18 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::domain::{Span, SpanId, SpanKind, SpanStatus, TraceId};
+use crate::domain::{rules, SpanId, SpanKind, SpanStatus, TraceId};
 use crate::error::Result;
 use crate::propagation::TraceFlags;
 use crate::sampling::Sampler;
 
-use super::active::{status_of, ActiveSpan};
+use super::active::{set_attribute, status_of, ActiveSpan, Recording};
 use super::context::{current, SpanContext};
+use super::pipeline::RawSpan;
 use super::TracingService;
 
 /// The attribute holding a span's links: the `traceparent` of each linked
-/// span, comma-separated (the [`Span`] entity has no link field of its own).
+/// span, comma-separated (the [`Span`](crate::Span) entity has no link field of its own).
 pub const LINKS_ATTRIBUTE: &str = "observa.links";
 
 /// Where a new span's parent comes from.
@@ -125,7 +126,7 @@ impl ActiveSpanBuilder<'_> {
 
     /// Asks the sampler and starts the span. An unsampled span costs an id
     /// and a sampling decision and validates nothing; a sampled one is
-    /// validated as [`Span`] is (operation, attributes).
+    /// validated as [`Span`](crate::Span) is (operation, attributes).
     pub fn start(self) -> Result<ActiveSpan> {
         let parent = match self.parent {
             Parent::Current => current(),
@@ -146,14 +147,10 @@ impl ActiveSpanBuilder<'_> {
             let context = SpanContext::new(trace_id, SpanId::random(), flags);
             return Ok(ActiveSpan::unsampled(context));
         }
-        let builder = Span::builder(self.operation, &*self.tracing.service).kind(self.kind);
-        let builder = match parent {
-            Some(parent) => builder.parent(trace_id, parent.span_id()),
-            None => builder.trace_id(trace_id),
-        };
-        let mut span = builder.build()?;
+        rules::short_name("span", "operation", &self.operation)?;
+        let mut attributes = Vec::with_capacity(self.attributes.len());
         for (key, value) in self.attributes {
-            span = span.with_attribute(key, value)?;
+            set_attribute(&mut attributes, key, value)?;
         }
         if !self.links.is_empty() {
             let links: Vec<String> = self
@@ -161,10 +158,35 @@ impl ActiveSpanBuilder<'_> {
                 .iter()
                 .map(|l| l.to_traceparent().to_string())
                 .collect();
-            span = span.with_attribute(LINKS_ATTRIBUTE, links.join(","))?;
+            set_attribute(&mut attributes, LINKS_ATTRIBUTE.to_owned(), links.join(","))?;
         }
-        let context = SpanContext::new(trace_id, span.span_id(), flags);
-        Ok(ActiveSpan::recording(context, span, self.tracing))
+        let parent_id = parent.map(|p| p.span_id());
+        let span_id = loop {
+            let id = SpanId::random();
+            if Some(id) != parent_id {
+                break id;
+            }
+        };
+        let start = quanta::Instant::now();
+        let recording = Box::new(Recording {
+            raw: RawSpan {
+                trace_id,
+                span_id,
+                parent: parent_id,
+                flags,
+                operation: self.operation,
+                kind: self.kind,
+                start,
+                end: start,
+                status: SpanStatus::Unset,
+                attributes,
+                events: Vec::new(),
+            },
+            status: None,
+            pipeline: Arc::clone(&self.tracing.pipeline),
+        });
+        let context = SpanContext::new(trace_id, span_id, flags);
+        Ok(ActiveSpan::recording(context, recording))
     }
 }
 
@@ -216,7 +238,7 @@ impl TracingService {
     /// Starts a span: a child of the current span if there is one, else
     /// the root of a new trace. Sampled by the service's sampler.
     ///
-    /// An operation name the [`Span`] entity refuses (blank, over 256
+    /// An operation name the [`Span`](crate::Span) entity refuses (blank, over 256
     /// characters, control characters) gives a span that keeps the parent's
     /// trace and flags but is not recorded; use [`span_builder`](Self::span_builder)
     /// and its `start` to see the error.
