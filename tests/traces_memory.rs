@@ -47,7 +47,9 @@ fn resident_bytes() -> u64 {
 fn dropped(text: &str, kind: &str) -> u64 {
     let prefix = format!("observa_dropped_total{{kind=\"{kind}\",reason=\"");
     text.lines()
-        .filter(|l| l.starts_with(&prefix) && !l.contains("reason=\"capacity\"") && !l.contains("reason=\"age\""))
+        .filter(|l| {
+            l.starts_with(&prefix) && !l.contains("reason=\"capacity\"") && !l.contains("reason=\"age\"")
+        })
         .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
         .sum()
 }
@@ -91,10 +93,17 @@ fn spans_and_logs_through_a_slow_sink_keep_memory_flat_and_count_drops() {
 
     let text = obs.render(Format::Prometheus).unwrap();
     let (span_drops, log_drops) = (dropped(&text, "span"), dropped(&text, "log_entry"));
-    let (spans, logs) = (slow.spans.load(Ordering::Relaxed), slow.logs.load(Ordering::Relaxed));
+    let (spans, logs) = (
+        slow.spans.load(Ordering::Relaxed),
+        slow.logs.load(Ordering::Relaxed),
+    );
     eprintln!("spans written {spans} dropped {span_drops}; logs written {logs} dropped {log_drops}; RSS growth {} KiB", growth / 1024);
     let total = EACH + WARM_UP;
-    assert_eq!(spans + span_drops, total + 1, "every span (and the root) is written or counted");
+    assert_eq!(
+        spans + span_drops,
+        total + 1,
+        "every span (and the root) is written or counted"
+    );
     assert_eq!(logs + log_drops, total, "every log record is written or counted");
     assert!(span_drops > 0 && log_drops > 0, "the slow sink could not keep up");
     assert!(growth < 48 << 20, "RSS grew by {growth} bytes");

@@ -68,7 +68,10 @@ fn main() {
             let rss = resident_kib();
             after_first.get_or_insert(rss);
             peak = peak.max(rss);
-            println!("{i:>11} spans + {i} log records: RSS {rss} KiB after {:.1?}", started.elapsed());
+            println!(
+                "{i:>11} spans + {i} log records: RSS {rss} KiB after {:.1?}",
+                started.elapsed()
+            );
         }
     }
     drop(entered);
@@ -78,7 +81,10 @@ fn main() {
     for line in text.lines().filter(|l| l.starts_with("observa_dropped_total")) {
         println!("{line}");
     }
-    println!("written by the slow sink: {}", slow.written.load(Ordering::Relaxed));
+    println!(
+        "written by the slow sink: {}",
+        slow.written.load(Ordering::Relaxed)
+    );
     if let Some(first) = after_first {
         let growth = peak.saturating_sub(first);
         println!("RSS growth after the first million: {growth} KiB");
