@@ -50,9 +50,8 @@ use super::TracingService;
 #[must_use = "a span finishes as soon as it is dropped"]
 pub struct ActiveSpan {
     context: SpanContext,
-    /// Boxed so the span moves cheaply (guards, futures, monitored calls
-    /// hold it; an unsampled one is just the context).
-    recording: Option<Box<Recording>>,
+    /// Held inline: starting and finishing a span allocates nothing.
+    recording: Option<Recording>,
 }
 
 /// The recorded part of a sampled span: the raw record handed to the
@@ -71,7 +70,7 @@ impl ActiveSpan {
         }
     }
 
-    pub(super) fn recording(context: SpanContext, recording: Box<Recording>) -> ActiveSpan {
+    pub(super) fn recording(context: SpanContext, recording: Recording) -> ActiveSpan {
         ActiveSpan {
             context,
             recording: Some(recording),
@@ -254,12 +253,12 @@ impl Drop for ActiveSpan {
 }
 
 /// Stamps the end, settles the status and hands the record to the pipeline.
-fn finish(recording: Box<Recording>) {
+fn finish(recording: Recording) {
     let Recording {
         mut raw,
         status,
         pipeline,
-    } = *recording;
+    } = recording;
     raw.end = quanta::Instant::now();
     raw.status = match status {
         Some(status) => status,

@@ -13,6 +13,7 @@ use crate::sampling::Sampler;
 use crate::sinks::{Outlets, DEFAULT_QUEUE_CAPACITY};
 
 use super::pipeline::{Outlet, SpanPipeline};
+use super::start::local_child_decisions;
 
 /// One span and the spans started under it.
 ///
@@ -64,6 +65,9 @@ pub struct TracingService {
     pub(super) service: Arc<str>,
     /// Decides which new spans are recorded (see `traces/active.rs`).
     pub(super) sampler: Arc<Sampler>,
+    /// The sampler's fixed decisions for children of a local unsampled
+    /// (`[0]`) and sampled (`[1]`) parent, so most spans skip the sampler.
+    pub(super) local_child: [Option<bool>; 2],
     /// Makes `record`'s duplicate check and save one step.
     record_lock: Arc<Mutex<()>>,
     redactor: Arc<Redactor>,
@@ -82,6 +86,7 @@ impl TracingService {
             pipeline: pipeline(&repository, &service, &redactor, Arc::default()),
             repository,
             service,
+            local_child: local_child_decisions(&Sampler::default()),
             sampler: Arc::default(),
             record_lock: Arc::default(),
             redactor,

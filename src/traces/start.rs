@@ -2,6 +2,7 @@
 //! sampling decision, and the scoped helpers `in_span` / `in_span_result`.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::sync::Arc;
 
 use crate::domain::{rules, SpanId, SpanKind, SpanStatus, TraceId};
@@ -134,20 +135,27 @@ impl ActiveSpanBuilder<'_> {
             Parent::Explicit(context) => Some(context),
         };
         let trace_id = parent.map_or_else(TraceId::random, |p| p.trace_id());
-        let decision = self.tracing.sampler.should_sample(
-            parent.map(|p| (p.flags(), p.is_remote())),
-            trace_id,
-            &self.operation,
-        );
+        let sampled = match parent {
+            Some(p) if !p.is_remote() => self.tracing.local_child[usize::from(p.is_sampled())],
+            _ => None,
+        };
+        let sampled = sampled.unwrap_or_else(|| {
+            let parent = parent.map(|p| (p.flags(), p.is_remote()));
+            let decision = self
+                .tracing
+                .sampler
+                .should_sample(parent, trace_id, &self.operation);
+            decision.is_sampled()
+        });
         // a new trace id is random: the Level 2 `random` flag says so
         let flags = parent
             .map_or(TraceFlags::RANDOM, |p| p.flags())
-            .with_sampled(decision.is_sampled());
-        if !decision.is_sampled() {
+            .with_sampled(sampled);
+        if !sampled {
             let context = SpanContext::new(trace_id, SpanId::random(), flags);
             return Ok(ActiveSpan::unsampled(context));
         }
-        rules::short_name("span", "operation", &self.operation)?;
+        check_operation(&self.operation)?;
         let mut attributes = Vec::with_capacity(self.attributes.len());
         for (key, value) in self.attributes {
             set_attribute(&mut attributes, key, value)?;
@@ -168,7 +176,7 @@ impl ActiveSpanBuilder<'_> {
             }
         };
         let start = quanta::Instant::now();
-        let recording = Box::new(Recording {
+        let recording = Recording {
             raw: RawSpan {
                 trace_id,
                 span_id,
@@ -184,7 +192,7 @@ impl ActiveSpanBuilder<'_> {
             },
             status: None,
             pipeline: Arc::clone(&self.tracing.pipeline),
-        });
+        };
         let context = SpanContext::new(trace_id, span_id, flags);
         Ok(ActiveSpan::recording(context, recording))
     }
@@ -207,6 +215,7 @@ impl TracingService {
     /// assert_eq!(tracing.sampler().description(), "AlwaysOffSampler");
     /// ```
     pub fn with_sampler(mut self, sampler: Sampler) -> Self {
+        self.local_child = local_child_decisions(&sampler);
         self.sampler = Arc::new(sampler);
         self
     }
@@ -252,7 +261,16 @@ impl TracingService {
     /// assert!(!obs.tracing().span("").is_recording(), "a blank name is refused");
     /// # Ok::<(), observa::ObsError>(())
     /// ```
+    #[inline]
     pub fn span(&self, operation: impl Into<Cow<'static, str>>) -> ActiveSpan {
+        // the common unsampled case: a child of a local unsampled span
+        // that the sampler drops whatever its name is only a context
+        if let Some(parent) = current() {
+            if !parent.is_sampled() && !parent.is_remote() && self.local_child[0] == Some(false) {
+                let context = SpanContext::new(parent.trace_id(), SpanId::random(), parent.flags());
+                return ActiveSpan::unsampled(context);
+            }
+        }
         self.span_builder(operation).start().unwrap_or_else(|_| refused())
     }
 
@@ -302,6 +320,33 @@ impl TracingService {
         span.set_status(status_of(&out));
         out
     }
+}
+
+/// The fixed decisions of `sampler` for children of a local parent,
+/// unsampled (`[0]`) and sampled (`[1]`); see [`Sampler::fixed_for_local_child`].
+pub(super) fn local_child_decisions(sampler: &Sampler) -> [Option<bool>; 2] {
+    [
+        sampler.fixed_for_local_child(false),
+        sampler.fixed_for_local_child(true),
+    ]
+}
+
+/// Checks an operation name as the [`Span`](crate::Span) entity does. A
+/// `&'static str` never changes, so the last one found valid on this thread
+/// is not checked again (a span name is usually a literal, used in a loop).
+fn check_operation(operation: &Cow<'static, str>) -> Result<()> {
+    thread_local! {
+        static LAST_VALID: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+    }
+    let Cow::Borrowed(name) = operation else {
+        return rules::short_name("span", "operation", operation);
+    };
+    let key = (name.as_ptr() as usize, name.len());
+    if LAST_VALID.with(Cell::get) != key {
+        rules::short_name("span", "operation", name)?;
+        LAST_VALID.with(|last| last.set(key));
+    }
+    Ok(())
 }
 
 /// The span given for a refused operation name: the current trace carried
