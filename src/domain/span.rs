@@ -140,6 +140,9 @@ impl Span {
             kind: SpanKind::Internal,
             start: None,
             span_id: None,
+            finished: None,
+            attributes: BTreeMap::new(),
+            events: Vec::new(),
         }
     }
 
@@ -323,13 +326,32 @@ pub struct SpanBuilder {
     parent: Option<SpanId>,
     kind: SpanKind,
     start: Option<DateTime<Utc>>,
+    /// Set by the crate's span pipeline, which builds finished spans in one step.
     span_id: Option<SpanId>,
+    finished: Option<(DateTime<Utc>, SpanStatus)>,
+    attributes: BTreeMap<String, String>,
+    events: Vec<SpanEvent>,
 }
 
 impl SpanBuilder {
     /// Uses `span_id` (decided when the span started) instead of a fresh one.
     pub(crate) fn span_id(mut self, span_id: SpanId) -> Self {
         self.span_id = Some(span_id);
+        self
+    }
+
+    /// Builds the span finished at `end` with `status`, with `attributes`
+    /// and `events`: validated once, as the finished span.
+    pub(crate) fn finished(
+        mut self,
+        end: DateTime<Utc>,
+        status: SpanStatus,
+        attributes: BTreeMap<String, String>,
+        events: Vec<SpanEvent>,
+    ) -> Self {
+        self.finished = Some((end, status));
+        self.attributes = attributes;
+        self.events = events;
         self
     }
     /// Joins an existing trace (e.g. one received in a `traceparent` header) under `parent`.
@@ -377,11 +399,11 @@ impl SpanBuilder {
             operation: self.operation,
             service: self.service,
             kind: self.kind,
-            status: SpanStatus::Unset,
+            status: self.finished.map_or(SpanStatus::Unset, |f| f.1),
             start: self.start.unwrap_or_else(Utc::now),
-            end: None,
-            attributes: BTreeMap::new(),
-            events: Vec::new(),
+            end: self.finished.map(|f| f.0),
+            attributes: self.attributes,
+            events: self.events,
         })
     }
 }

@@ -62,12 +62,18 @@ impl Outlet {
         Ok(span)
     }
 
-    /// Builds, redacts and stores the entity of `raw`.
+    /// Builds, redacts and stores the entity of `raw` (a copy only when
+    /// there are sinks).
     fn write(&self, raw: RawSpan, clock: &Anchor) -> Result<()> {
-        let flags = raw.flags.to_byte();
+        let trace_flags = Some(raw.flags.to_byte());
         let mut span = materialize(raw, clock, &self.service)?;
         self.redactor.redact_span(&mut span);
-        self.store(span, Some(flags)).map(drop)
+        let for_sinks = (!self.sinks.is_empty()).then(|| span.clone());
+        self.repository.save(span)?;
+        if let Some(span) = for_sinks {
+            self.sinks.send(Record::Span { span, trace_flags });
+        }
+        Ok(())
     }
 }
 
@@ -92,22 +98,17 @@ impl Anchor {
 }
 
 fn materialize(raw: RawSpan, clock: &Anchor, service: &str) -> Result<Span> {
+    let attributes = raw.attributes.into_iter().collect();
     let builder = Span::builder(raw.operation, service)
         .span_id(raw.span_id)
         .kind(raw.kind)
-        .start(clock.utc(raw.start));
-    let builder = match raw.parent {
+        .start(clock.utc(raw.start))
+        .finished(clock.utc(raw.end), raw.status, attributes, raw.events);
+    match raw.parent {
         Some(parent) => builder.parent(raw.trace_id, parent),
         None => builder.trace_id(raw.trace_id),
-    };
-    let mut span = builder.build()?;
-    for (key, value) in raw.attributes {
-        span = span.with_attribute(key, value)?;
     }
-    for event in raw.events {
-        span = span.with_event(event)?;
-    }
-    span.finish_at(clock.utc(raw.end), raw.status)
+    .build()
 }
 
 /// What the writer thread is doing, so that senders wake it only when needed.
@@ -294,5 +295,73 @@ impl Drop for SpanPipeline {
             let _ = writer.join();
         }
         self.drain();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::InMemoryRepository;
+
+    fn pipeline(service: &str, capacity: usize) -> (SpanPipeline, Arc<InMemoryRepository<Span>>) {
+        let repository = Arc::new(InMemoryRepository::new(100));
+        let outlet = Outlet {
+            repository: repository.clone(),
+            service: Arc::from(service),
+            redactor: Arc::new(Redactor::default()),
+            sinks: Arc::default(),
+        };
+        (SpanPipeline::new(outlet, capacity), repository)
+    }
+
+    fn raw(operation: &'static str) -> RawSpan {
+        let now = quanta::Instant::now();
+        RawSpan {
+            trace_id: TraceId::random(),
+            span_id: SpanId::random(),
+            parent: None,
+            flags: TraceFlags::SAMPLED,
+            operation: Cow::Borrowed(operation),
+            kind: SpanKind::Internal,
+            start: now,
+            end: now,
+            status: SpanStatus::Ok,
+            attributes: vec![("user.email".into(), "ann@example.com".into())],
+            events: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_span_the_entity_refuses_is_counted_not_lost() {
+        let (pipeline, repository) = pipeline(" ", 10);
+        pipeline.send(raw("op"));
+        pipeline.drain();
+        assert_eq!(repository.len().unwrap(), 0);
+        assert_eq!(pipeline.drops()[1], ("invalid", 1));
+    }
+
+    #[test]
+    fn a_full_queue_drops_and_counts_and_the_rest_is_stored_redacted() {
+        let (pipeline, repository) = pipeline("svc", 2);
+        {
+            // the writer cannot take a batch while this is held
+            let _writing = pipeline.shared.writing.lock();
+            for _ in 0..5 {
+                pipeline.send(raw("op"));
+            }
+        }
+        pipeline.drain();
+        assert_eq!(pipeline.drops()[0], ("queue_full", 3));
+        let stored = repository.query(&crate::ports::Query::new()).unwrap();
+        assert_eq!(stored.len(), 2);
+        assert_eq!(stored[0].attributes()["user.email"], "[REDACTED]");
+    }
+
+    #[test]
+    fn instants_become_utc_times_in_order() {
+        let clock = Anchor::now();
+        let earlier = clock.instant - Duration::from_millis(5);
+        let gap = clock.utc - clock.utc(earlier);
+        assert_eq!(gap.num_milliseconds(), 5);
     }
 }
