@@ -1,8 +1,9 @@
 //! [`ActiveSpan`]: a span in progress that finishes when dropped.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::domain::{check_attributes, rules, SpanEvent, SpanStatus};
+use crate::domain::{check_attributes, rules, SpanEvent, SpanId, SpanKind, SpanStatus};
 use crate::error::Result;
 use crate::propagation::TraceParent;
 
@@ -54,12 +55,25 @@ pub struct ActiveSpan {
     recording: Option<Recording>,
 }
 
-/// The recorded part of a sampled span: the raw record handed to the
-/// pipeline when the span finishes (the entity is built off this thread).
+/// The recorded part of a sampled span, kept small (the ids are in the
+/// context); turned into a [`RawSpan`] for the pipeline when it finishes
+/// (the entity is built off this thread).
 pub(super) struct Recording {
-    pub raw: RawSpan,
+    pub operation: Cow<'static, str>,
+    pub parent: Option<SpanId>,
+    pub kind: SpanKind,
     pub status: Option<SpanStatus>,
+    pub start: quanta::Instant,
+    /// Attributes and events, allocated only for a span that has some.
+    pub extras: Option<Box<Extras>>,
     pub pipeline: Arc<SpanPipeline>,
+}
+
+/// A span's attributes (distinct keys, checked) and events.
+#[derive(Default)]
+pub(super) struct Extras {
+    pub attributes: Vec<(String, String)>,
+    pub events: Vec<SpanEvent>,
 }
 
 impl ActiveSpan {
@@ -144,7 +158,8 @@ impl ActiveSpan {
     /// ```
     pub fn set_attribute(&mut self, key: impl Into<String>, value: impl Into<String>) -> Result<()> {
         if let Some(recording) = &mut self.recording {
-            set_attribute(&mut recording.raw.attributes, key.into(), value.into())?;
+            let extras = recording.extras.get_or_insert_with(Box::default);
+            set_attribute(&mut extras.attributes, key.into(), value.into())?;
         }
         Ok(())
     }
@@ -160,7 +175,7 @@ impl ActiveSpan {
     pub fn add_event(&mut self, name: impl Into<String>) -> Result<()> {
         if let Some(recording) = &mut self.recording {
             let event = SpanEvent::new(name)?;
-            let events = &mut recording.raw.events;
+            let events = &mut recording.extras.get_or_insert_with(Box::default).events;
             rules::at_most("span", "events", events.len() + 1, rules::MAX_ATTRIBUTES)?;
             events.push(event);
         }
@@ -247,25 +262,33 @@ impl Drop for ActiveSpan {
     #[inline]
     fn drop(&mut self) {
         if let Some(recording) = self.recording.take() {
-            finish(recording);
+            finish(self.context, recording);
         }
     }
 }
 
 /// Stamps the end, settles the status and hands the record to the pipeline.
-fn finish(recording: Recording) {
+fn finish(context: SpanContext, recording: Recording) {
+    let end = quanta::Instant::now();
     let Recording {
-        mut raw,
+        operation,
+        parent,
+        kind,
         status,
+        start,
+        extras,
         pipeline,
     } = recording;
-    raw.end = quanta::Instant::now();
-    raw.status = match status {
+    let Extras {
+        attributes,
+        mut events,
+    } = extras.map(|e| *e).unwrap_or_default();
+    let status = match status {
         Some(status) => status,
         None if std::thread::panicking() => {
             // a span already holding its maximum of events keeps them
-            if raw.events.len() < rules::MAX_ATTRIBUTES {
-                raw.events.extend(SpanEvent::new("panic"));
+            if events.len() < rules::MAX_ATTRIBUTES {
+                events.extend(SpanEvent::new("panic"));
             }
             SpanStatus::Error
         }
@@ -273,7 +296,19 @@ fn finish(recording: Recording) {
     };
     // Recording is best effort: the pipeline counts what it drops, and a
     // span must never fail or panic its caller.
-    pipeline.send(raw);
+    pipeline.send(RawSpan {
+        trace_id: context.trace_id(),
+        span_id: context.span_id(),
+        parent,
+        flags: context.flags(),
+        operation,
+        kind,
+        start,
+        end,
+        status,
+        attributes,
+        events,
+    });
 }
 
 impl std::fmt::Debug for ActiveSpan {

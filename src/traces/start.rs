@@ -10,9 +10,8 @@ use crate::error::Result;
 use crate::propagation::TraceFlags;
 use crate::sampling::Sampler;
 
-use super::active::{set_attribute, status_of, ActiveSpan, Recording};
+use super::active::{set_attribute, status_of, ActiveSpan, Extras, Recording};
 use super::context::{current, SpanContext};
-use super::pipeline::RawSpan;
 use super::TracingService;
 
 /// The attribute holding a span's links: the `traceparent` of each linked
@@ -175,22 +174,19 @@ impl ActiveSpanBuilder<'_> {
                 break id;
             }
         };
-        let start = quanta::Instant::now();
-        let recording = Recording {
-            raw: RawSpan {
-                trace_id,
-                span_id,
-                parent: parent_id,
-                flags,
-                operation: self.operation,
-                kind: self.kind,
-                start,
-                end: start,
-                status: SpanStatus::Unset,
+        let extras = (!attributes.is_empty()).then(|| {
+            Box::new(Extras {
                 attributes,
                 events: Vec::new(),
-            },
+            })
+        });
+        let recording = Recording {
+            operation: self.operation,
+            parent: parent_id,
+            kind: self.kind,
             status: None,
+            start: quanta::Instant::now(),
+            extras,
             pipeline: Arc::clone(&self.tracing.pipeline),
         };
         let context = SpanContext::new(trace_id, span_id, flags);
