@@ -330,6 +330,7 @@ pub(super) fn local_child_decisions(sampler: &Sampler) -> [Option<bool>; 2] {
 /// Checks an operation name as the [`Span`](crate::Span) entity does. A
 /// `&'static str` never changes, so the last one found valid on this thread
 /// is not checked again (a span name is usually a literal, used in a loop).
+#[allow(clippy::ptr_arg)] // whether the name is borrowed (`'static`) matters
 fn check_operation(operation: &Cow<'static, str>) -> Result<()> {
     thread_local! {
         static LAST_VALID: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
