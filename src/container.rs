@@ -212,6 +212,9 @@ impl Observability {
         for (key, count) in inner.span_sinks.drops() {
             *sink_drops.entry(key).or_insert(0) += count;
         }
+        for (reason, count) in inner.tracing.queue_drops().into_iter().filter(|d| d.1 > 0) {
+            *sink_drops.entry(("span", reason)).or_insert(0) += count;
+        }
         for ((kind, reason), count) in sink_drops {
             registry.report_dropped(kind, reason, count)?;
         }

@@ -275,3 +275,24 @@ fn an_event_with_no_parent_carries_no_ids() {
         .unwrap();
     assert_eq!(contextual.trace_id(), Some(remote.trace_id()));
 }
+
+#[test]
+fn a_root_span_asks_the_containers_sampler() {
+    let obs = Observability::builder()
+        .service("never-sampled", "1")
+        .sampler(observa::sampling::Sampler::always_off())
+        .build()
+        .unwrap();
+    let subscriber = tracing_subscriber::registry().with(ObservaLayer::new(&obs));
+    tracing::subscriber::with_default(subscriber, || {
+        let root = tracing::info_span!("unsampled_root");
+        let _entered = root.enter();
+        let context = current().expect("the root span is current");
+        assert!(!context.is_sampled(), "the sampler said no: {context:?}");
+        assert!(context.flags().to_byte() & 0x02 != 0, "a new trace id is random");
+        tracing::info_span!("unsampled_child").in_scope(|| ());
+    });
+    let tracing = obs.tracing();
+    assert!(tracing.by_operation("unsampled_root").unwrap().is_empty());
+    assert!(tracing.by_operation("unsampled_child").unwrap().is_empty());
+}

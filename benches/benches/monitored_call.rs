@@ -26,7 +26,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use autometrics::autometrics;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use observa::metrics::DEFAULT_BUCKETS;
 use observa::Observability;
 use prometheus_client::metrics::counter::Counter as PcCounter;
@@ -136,4 +136,32 @@ criterion_group! {
     config = common::config();
     targets = monitored_call
 }
-criterion_main!(benches);
+/// `OBSERVA_PROBE=<what>:<n>` makes `n` calls of one kind and exits, for
+/// counting instructions with `valgrind --tool=callgrind` (subtract a run
+/// with `n` = 0): `run` (`monitor.run`), `macro` (`monitored!` with a
+/// global installed), `bare` (the function alone). No span is current.
+fn probe(spec: &str) {
+    let (what, n) = spec.split_once(':').expect("OBSERVA_PROBE=<what>:<n>");
+    let n: u64 = n.parse().expect("a count");
+    let obs = Observability::builder().service("bench", "1").build().unwrap();
+    observa::install_global(obs.clone()).unwrap();
+    let monitor = obs.monitor("add");
+    let call: &dyn Fn() -> u64 = match what {
+        "run" => &|| monitor.run(|| add(black_box(1), black_box(2))),
+        "macro" => &|| add_monitored(black_box(1), black_box(2)),
+        _ => &|| add(black_box(1), black_box(2)),
+    };
+    for _ in 0..n {
+        black_box(call());
+    }
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var("OBSERVA_PROBE") {
+        return probe(&spec);
+    }
+    benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+}

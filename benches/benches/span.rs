@@ -3,9 +3,16 @@
 //! unsampled span against doing nothing.
 //!
 //! - `sampled_child/observa/span_drop`: `drop(obs.tracing().span("child"))`
-//!   under an entered root: sampling decision, ids, a validated `Span`
-//!   entity, finish, saved into the in-memory span repository (default
+//!   under an entered root: sampling decision, ids, clock instants, the raw
+//!   record queued for the writer thread, which builds the validated `Span`
+//!   entity and saves it into the in-memory span repository (default
 //!   capacity 10,000, so the steady state evicts one span per span).
+//!   Since spans are queued as raw records and turned into entities on a
+//!   writer thread, this is the caller's cost.
+//! - `sampled_child/observa/span_drop_drained`: the same, plus draining
+//!   the queue on the caller's thread every 1,000 spans (building the
+//!   entity, redaction, repository save): the whole cost, like fastrace's
+//!   `with_drain`.
 //! - `sampled_child/observa/in_span`: `obs.tracing().in_span("child", || ())`
 //!   (the child is also made current while the closure runs).
 //! - `sampled_child/fastrace/local_span`: `LocalSpan::enter_with_local_parent`
@@ -33,7 +40,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use observa::sampling::Sampler;
 use observa::Observability;
 
@@ -98,6 +105,21 @@ fn fastrace_children(iters: u64, drain: bool) -> Duration {
     start.elapsed()
 }
 
+/// `iters` observa children, the spans still queued converted and stored
+/// on this thread after every [`CHILDREN_PER_ROOT`] (as the writer thread
+/// would), so the time includes building, redacting and storing each span.
+fn observa_children_drained(obs: &Observability, iters: u64) -> Duration {
+    let start = Instant::now();
+    for i in 0..iters {
+        drop(black_box(obs.tracing().span("child")));
+        if i % CHILDREN_PER_ROOT == CHILDREN_PER_ROOT - 1 {
+            black_box(obs.tracing().evictions());
+        }
+    }
+    black_box(obs.tracing().evictions());
+    start.elapsed()
+}
+
 fn sampled_child(c: &mut Criterion) {
     let mut group = c.benchmark_group("span/sampled_child");
 
@@ -111,20 +133,31 @@ fn sampled_child(c: &mut Criterion) {
         group.bench_function("observa/in_span", |b| {
             b.iter(|| obs.tracing().in_span("child", || black_box(())))
         });
+        group.bench_function("observa/span_drop_drained", |b| {
+            b.iter_custom(|iters| observa_children_drained(&obs, iters))
+        });
     }
     drop(root);
 
     let reported = CountingReporter::default();
+    let ran = AtomicUsize::new(0);
     fastrace::set_reporter(reported.clone(), fastrace::collector::Config::default());
     group.bench_function("fastrace/local_span", |b| {
-        b.iter_custom(|iters| fastrace_children(iters, false))
+        b.iter_custom(|iters| {
+            ran.fetch_add(1, Ordering::Relaxed);
+            fastrace_children(iters, false)
+        })
     });
     group.bench_function("fastrace/with_drain", |b| {
-        b.iter_custom(|iters| fastrace_children(iters, true))
+        b.iter_custom(|iters| {
+            ran.fetch_add(1, Ordering::Relaxed);
+            fastrace_children(iters, true)
+        })
     });
     fastrace::flush();
+    // (a filter on the command line may have skipped both)
     assert!(
-        reported.0.load(Ordering::Relaxed) > 0,
+        ran.load(Ordering::Relaxed) == 0 || reported.0.load(Ordering::Relaxed) > 0,
         "fastrace reported its spans"
     );
 
@@ -146,10 +179,15 @@ fn sampled_child(c: &mut Criterion) {
         let tracer = provider.tracer("bench");
         let root = tracer.start("root");
         let _attached = opentelemetry::Context::current_with_span(root).attach();
+        let ran = AtomicUsize::new(0);
         group.bench_function("opentelemetry_sdk", |b| {
+            ran.fetch_add(1, Ordering::Relaxed);
             b.iter(|| drop(black_box(tracer.start("child"))))
         });
-        assert!(processor.0.load(Ordering::Relaxed) > 0, "the SDK ended its spans");
+        assert!(
+            ran.load(Ordering::Relaxed) == 0 || processor.0.load(Ordering::Relaxed) > 0,
+            "the SDK ended its spans"
+        );
     }
     group.finish();
 }
@@ -194,4 +232,50 @@ criterion_group! {
     config = common::config();
     targets = sampled_child, unsampled
 }
-criterion_main!(benches);
+
+/// `OBSERVA_PROBE=<what>:<n>` runs `n` spans of one kind and exits, for
+/// counting instructions with `valgrind --tool=callgrind` (subtract a run
+/// with `n` = 0): `sampled` (finished spans go to the writer thread),
+/// `sampled_drain` (the same, drained into the repository on this thread
+/// every 1,000 spans, so nothing is dropped), `unsampled`, `nothing`. With
+/// `--toggle-collect='span::probe_loop*'` only the loop on the calling
+/// thread is counted.
+fn probe(spec: &str) {
+    let (what, n) = spec.split_once(':').expect("OBSERVA_PROBE=<what>:<n>");
+    let n: u64 = n.parse().expect("a count");
+    let sampler = if what == "unsampled" {
+        Sampler::parent_based(Sampler::always_off())
+    } else {
+        Sampler::default()
+    };
+    let obs = observa_with(sampler);
+    let root = obs.tracing().span("root");
+    let _entered = root.enter();
+    match what {
+        "nothing" => probe_loop(n, || black_box(())),
+        "sampled_drain" => probe_loop(n / CHILDREN_PER_ROOT, || {
+            for _ in 0..CHILDREN_PER_ROOT {
+                drop(black_box(obs.tracing().span("child")));
+            }
+            black_box(obs.tracing().evictions());
+        }),
+        _ => probe_loop(n, || drop(black_box(obs.tracing().span("child")))),
+    }
+}
+
+/// The probe's loop, out of line: `--toggle-collect=span::probe_loop*`
+/// counts just it (on the calling thread).
+#[inline(never)]
+fn probe_loop(n: u64, mut op: impl FnMut()) {
+    for _ in 0..n {
+        op();
+    }
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var("OBSERVA_PROBE") {
+        return probe(&spec);
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

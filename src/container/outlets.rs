@@ -33,6 +33,7 @@ impl Observability {
     pub fn flush(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         let logs = self.inner.log_sinks.flush(timeout);
+        self.inner.tracing.drain();
         let spans = self
             .inner
             .span_sinks

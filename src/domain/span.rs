@@ -139,6 +139,10 @@ impl Span {
             parent: None,
             kind: SpanKind::Internal,
             start: None,
+            span_id: None,
+            finished: None,
+            attributes: BTreeMap::new(),
+            events: Vec::new(),
         }
     }
 
@@ -189,18 +193,8 @@ impl Span {
     fn validate(f: SpanFields) -> Result<Span> {
         rules::short_name("span", "operation", &f.operation)?;
         rules::short_name("span", "service", &f.service)?;
-        rules::at_most("span", "attributes", f.attributes.len(), rules::MAX_ATTRIBUTES)?;
+        check_attributes(f.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         rules::at_most("span", "events", f.events.len(), rules::MAX_ATTRIBUTES)?;
-        for (key, value) in &f.attributes {
-            rules::short_name("span", "attribute key", key)?;
-            rules::label_value("span", value)?;
-        }
-        let sizes = f.attributes.iter().map(|(k, v)| (k.as_str(), v.len()));
-        let fields = rules::EntryFields {
-            value: "attribute value",
-            total: "attributes",
-        };
-        rules::entry_bytes("span", fields, sizes)?;
         if let Some(end) = f.end {
             if end < f.start {
                 return Err(ObsError::validation(
@@ -299,6 +293,29 @@ impl Span {
     }
 }
 
+/// Checks a span's attributes (distinct keys) as [`Span`] does: at most
+/// [`MAX_ATTRIBUTES`](rules::MAX_ATTRIBUTES), each key a short name, each
+/// value a label value, their bytes within the entry limits.
+pub(crate) fn check_attributes<'a>(
+    attributes: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Result<()> {
+    rules::at_most(
+        "span",
+        "attributes",
+        attributes.clone().count(),
+        rules::MAX_ATTRIBUTES,
+    )?;
+    for (key, value) in attributes.clone() {
+        rules::short_name("span", "attribute key", key)?;
+        rules::label_value("span", value)?;
+    }
+    let fields = rules::EntryFields {
+        value: "attribute value",
+        total: "attributes",
+    };
+    rules::entry_bytes("span", fields, attributes.map(|(k, v)| (k, v.len())))
+}
+
 /// Builds a [`Span`]; see [`Span::builder`].
 #[derive(Clone, Debug)]
 #[must_use = "a builder does nothing until `build` is called"]
@@ -309,9 +326,34 @@ pub struct SpanBuilder {
     parent: Option<SpanId>,
     kind: SpanKind,
     start: Option<DateTime<Utc>>,
+    /// Set by the crate's span pipeline, which builds finished spans in one step.
+    span_id: Option<SpanId>,
+    finished: Option<(DateTime<Utc>, SpanStatus)>,
+    attributes: BTreeMap<String, String>,
+    events: Vec<SpanEvent>,
 }
 
 impl SpanBuilder {
+    /// Uses `span_id` (decided when the span started) instead of a fresh one.
+    pub(crate) fn span_id(mut self, span_id: SpanId) -> Self {
+        self.span_id = Some(span_id);
+        self
+    }
+
+    /// Builds the span finished at `end` with `status`, with `attributes`
+    /// and `events`: validated once, as the finished span.
+    pub(crate) fn finished(
+        mut self,
+        end: DateTime<Utc>,
+        status: SpanStatus,
+        attributes: BTreeMap<String, String>,
+        events: Vec<SpanEvent>,
+    ) -> Self {
+        self.finished = Some((end, status));
+        self.attributes = attributes;
+        self.events = events;
+        self
+    }
     /// Joins an existing trace (e.g. one received in a `traceparent` header) under `parent`.
     pub fn parent(mut self, trace_id: TraceId, parent: SpanId) -> Self {
         self.trace_id = Some(trace_id);
@@ -343,12 +385,12 @@ impl SpanBuilder {
     }
     /// Validates and opens the span with a fresh span id.
     pub fn build(self) -> Result<Span> {
-        let span_id = loop {
+        let span_id = self.span_id.unwrap_or_else(|| loop {
             let id = SpanId::random();
             if Some(id) != self.parent {
                 break id;
             }
-        };
+        });
         Span::validate(SpanFields {
             id: super::random_uuid(),
             trace_id: self.trace_id.unwrap_or_else(TraceId::random),
@@ -357,11 +399,11 @@ impl SpanBuilder {
             operation: self.operation,
             service: self.service,
             kind: self.kind,
-            status: SpanStatus::Unset,
+            status: self.finished.map_or(SpanStatus::Unset, |f| f.1),
             start: self.start.unwrap_or_else(Utc::now),
-            end: None,
-            attributes: BTreeMap::new(),
-            events: Vec::new(),
+            end: self.finished.map(|f| f.0),
+            attributes: self.attributes,
+            events: self.events,
         })
     }
 }

@@ -21,7 +21,6 @@ use crate::traces::{ActiveSpan, SpanContext};
 pub struct CallGuard<'a> {
     handles: &'a Handles,
     start: u64,
-    finished: bool,
     /// Boxed: a call with no span (the common case) carries a null pointer.
     span: Option<Box<ActiveSpan>>,
 }
@@ -33,7 +32,6 @@ impl<'a> CallGuard<'a> {
             span: handles.child_span(),
             start: handles.begin(),
             handles,
-            finished: false,
         }
     }
 
@@ -46,9 +44,12 @@ impl<'a> CallGuard<'a> {
     /// Records the call as ended with `outcome`.
     #[inline]
     pub fn finish(mut self, outcome: Outcome) {
-        self.finished = true;
         self.handles.end(self.start, outcome);
-        if let Some(span) = self.span.take() {
+        let span = self.span.take();
+        // finished: nothing is left for `Drop` (which records an unfinished
+        // call), and the empty span slot needs no drop
+        std::mem::forget(self);
+        if let Some(span) = span {
             close_span(span, outcome);
         }
     }
@@ -62,27 +63,61 @@ fn close_span(mut span: Box<ActiveSpan>, outcome: Outcome) {
     settle(&mut span, outcome);
 }
 
+/// How a call dropped unfinished ended: `panic` while panicking, else `cancelled`.
+fn unfinished() -> Outcome {
+    if std::thread::panicking() {
+        Outcome::Panic
+    } else {
+        Outcome::Cancelled
+    }
+}
+
 impl Drop for CallGuard<'_> {
-    #[inline]
+    /// Only a call dropped without [`finish`](CallGuard::finish) gets here.
     fn drop(&mut self) {
-        if !self.finished {
-            let outcome = if std::thread::panicking() {
-                Outcome::Panic
-            } else {
-                Outcome::Cancelled
-            };
-            self.handles.end(self.start, outcome);
-            if let Some(span) = self.span.take() {
-                close_span(span, outcome);
-            }
+        let outcome = unfinished();
+        self.handles.end(self.start, outcome);
+        if let Some(span) = self.span.take() {
+            close_span(span, outcome);
         }
+    }
+}
+
+/// A call recorded without a span (no sampled span is current): what
+/// [`Monitor::run`](super::Monitor::run) uses on its hot path, the
+/// [`CallGuard`] minus the span slot.
+pub(crate) struct PlainCall<'a> {
+    handles: &'a Handles,
+    start: u64,
+}
+
+impl<'a> PlainCall<'a> {
+    #[inline]
+    pub(crate) fn new(handles: &'a Handles) -> Self {
+        PlainCall {
+            start: handles.begin(),
+            handles,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn finish(self, outcome: Outcome) {
+        self.handles.end(self.start, outcome);
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for PlainCall<'_> {
+    /// Only a call dropped without `finish` (a panic) gets here.
+    fn drop(&mut self) {
+        self.handles.end(self.start, unfinished());
     }
 }
 
 impl std::fmt::Debug for CallGuard<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CallGuard")
-            .field("finished", &self.finished)
+            .field("span", &self.span_context())
             .finish()
     }
 }

@@ -15,7 +15,8 @@
 //! on `Err` or a panic (an event `panic` too). A future dropped before it
 //! completes finishes its span with status `unset` and an event `cancelled`.
 //! With no sampled span current, no span is made: the call reads the
-//! thread's current context once and carries an empty span slot
+//! thread's current context once; `Monitor::run` and `run_result` then take
+//! a path without any span slot, `monitored!` carries an empty one
 //! (`docs/benchmarks.md` has the measured cost).
 
 mod expansion;
@@ -30,6 +31,7 @@ pub use expansion::{
 };
 pub use future::Monitored;
 pub use guard::CallGuard;
+use guard::PlainCall;
 
 use crate::alerts::AlertService;
 use crate::domain::{AlertSeverity, LogEntry, LogLevel};
@@ -82,6 +84,13 @@ impl Outcome {
             Outcome::Error
         }
     }
+}
+
+/// Whether a sampled span is current on this thread (then a call records
+/// a child span): one thread-local read.
+#[inline]
+fn sampled_span_current() -> bool {
+    crate::traces::current().is_some_and(|c| c.is_sampled())
 }
 
 /// Sets a call span's status from how the call ended.
@@ -238,7 +247,7 @@ impl Handles {
     /// sampled, else `None` (one thread-local read).
     #[inline]
     pub(crate) fn child_span(&self) -> Option<Box<ActiveSpan>> {
-        if crate::traces::current().is_some_and(|c| c.is_sampled()) {
+        if sampled_span_current() {
             self.start_child_span()
         } else {
             None
@@ -304,9 +313,12 @@ impl Monitor {
     /// Runs `f`, counting it as `ok` (or `panic`, then resuming the panic).
     #[inline]
     pub fn run<T>(&self, f: impl FnOnce() -> T) -> T {
-        let guard = self.start();
-        let out = crate::traces::with_context(guard.span_context(), f);
-        guard.finish(Outcome::Ok);
+        if sampled_span_current() {
+            return self.run_traced(f, |_| Outcome::Ok);
+        }
+        let call = PlainCall::new(&self.0);
+        let out = f();
+        call.finish(Outcome::Ok);
         out
     }
 
@@ -316,9 +328,23 @@ impl Monitor {
         &self,
         f: impl FnOnce() -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        if sampled_span_current() {
+            return self.run_traced(f, Outcome::of_result);
+        }
+        let call = PlainCall::new(&self.0);
+        let out = f();
+        call.finish(Outcome::of_result(&out));
+        out
+    }
+
+    /// A call with a child span, current while `f` runs; out of line, so
+    /// the calls without a span stay small.
+    #[cold]
+    #[inline(never)]
+    fn run_traced<T>(&self, f: impl FnOnce() -> T, classify: impl FnOnce(&T) -> Outcome) -> T {
         let guard = self.start();
         let out = crate::traces::with_context(guard.span_context(), f);
-        guard.finish(Outcome::of_result(&out));
+        guard.finish(classify(&out));
         out
     }
 

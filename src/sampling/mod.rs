@@ -241,6 +241,22 @@ impl Sampler {
         }
     }
 
+    /// The decision for every child of a local parent whose `sampled`
+    /// flag is `parent_sampled`, when it depends on neither the trace id nor
+    /// the operation (`None` otherwise): such a child needs no decision.
+    pub(crate) fn fixed_for_local_child(&self, parent_sampled: bool) -> Option<bool> {
+        let flags = TraceFlags::NONE.with_sampled(parent_sampled);
+        let chosen = match &self.0 {
+            Kind::ParentBased(rules) => rules.choose(Some((flags, false))),
+            _ => self,
+        };
+        match chosen.0 {
+            Kind::AlwaysOn => Some(true),
+            Kind::AlwaysOff => Some(false),
+            _ => None,
+        }
+    }
+
     /// A description in the style of the OpenTelemetry SDKs:
     /// `AlwaysOnSampler`, `AlwaysOffSampler`, `TraceIdRatioBased{0.000100}`,
     /// `ParentBased{root:…,remoteParentSampled:…,…}`.

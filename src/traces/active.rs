@@ -1,15 +1,21 @@
 //! [`ActiveSpan`]: a span in progress that finishes when dropped.
 
-use crate::domain::{Span, SpanEvent, SpanStatus};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::domain::{check_attributes, rules, SpanEvent, SpanId, SpanKind, SpanStatus};
 use crate::error::Result;
 use crate::propagation::TraceParent;
 
 use super::context::{enter, ContextGuard, SpanContext};
+use super::pipeline::{RawSpan, SpanPipeline};
+#[cfg(doc)]
 use super::TracingService;
 
 /// A span in progress, from [`TracingService::span`] or
 /// [`TracingService::span_builder`]. It finishes when dropped and, when its
-/// trace is sampled, is then recorded through [`TracingService::finish`].
+/// trace is sampled, is then recorded: stored in the span repository and
+/// queued on the span sinks, as [`TracingService::finish`] does.
 ///
 /// An unsampled span is only a [`SpanContext`]: ids and flags without
 /// `sampled`, so it propagates the decision to its children and to
@@ -45,16 +51,29 @@ use super::TracingService;
 #[must_use = "a span finishes as soon as it is dropped"]
 pub struct ActiveSpan {
     context: SpanContext,
-    /// Boxed so the span moves cheaply (guards, futures, monitored calls
-    /// hold it; an unsampled one is just the context).
-    recording: Option<Box<Recording>>,
+    /// Held inline: starting and finishing a span allocates nothing.
+    recording: Option<Recording>,
 }
 
-/// The recorded part of a sampled span.
-struct Recording {
-    span: Span,
-    tracing: TracingService,
-    status: Option<SpanStatus>,
+/// The recorded part of a sampled span, kept small (the ids are in the
+/// context); turned into a [`RawSpan`] for the pipeline when it finishes
+/// (the entity is built off this thread).
+pub(super) struct Recording {
+    pub operation: Cow<'static, str>,
+    pub parent: Option<SpanId>,
+    pub kind: SpanKind,
+    pub status: Option<SpanStatus>,
+    pub start: quanta::Instant,
+    /// Attributes and events, allocated only for a span that has some.
+    pub extras: Option<Box<Extras>>,
+    pub pipeline: Arc<SpanPipeline>,
+}
+
+/// A span's attributes (distinct keys, checked) and events.
+#[derive(Default)]
+pub(super) struct Extras {
+    pub attributes: Vec<(String, String)>,
+    pub events: Vec<SpanEvent>,
 }
 
 impl ActiveSpan {
@@ -65,14 +84,10 @@ impl ActiveSpan {
         }
     }
 
-    pub(super) fn recording(context: SpanContext, span: Span, tracing: &TracingService) -> ActiveSpan {
+    pub(super) fn recording(context: SpanContext, recording: Recording) -> ActiveSpan {
         ActiveSpan {
             context,
-            recording: Some(Box::new(Recording {
-                span,
-                tracing: tracing.clone(),
-                status: None,
-            })),
+            recording: Some(recording),
         }
     }
 
@@ -143,7 +158,8 @@ impl ActiveSpan {
     /// ```
     pub fn set_attribute(&mut self, key: impl Into<String>, value: impl Into<String>) -> Result<()> {
         if let Some(recording) = &mut self.recording {
-            recording.span = recording.span.clone().with_attribute(key, value)?;
+            let extras = recording.extras.get_or_insert_with(Box::default);
+            set_attribute(&mut extras.attributes, key.into(), value.into())?;
         }
         Ok(())
     }
@@ -159,7 +175,9 @@ impl ActiveSpan {
     pub fn add_event(&mut self, name: impl Into<String>) -> Result<()> {
         if let Some(recording) = &mut self.recording {
             let event = SpanEvent::new(name)?;
-            recording.span = recording.span.clone().with_event(event)?;
+            let events = &mut recording.extras.get_or_insert_with(Box::default).events;
+            rules::at_most("span", "events", events.len() + 1, rules::MAX_ATTRIBUTES)?;
+            events.push(event);
         }
         Ok(())
     }
@@ -219,29 +237,78 @@ pub(crate) fn status_of<T, E>(result: &std::result::Result<T, E>) -> SpanStatus 
     }
 }
 
-impl Drop for ActiveSpan {
-    fn drop(&mut self) {
-        let Some(recording) = self.recording.take() else {
-            return;
-        };
-        let Recording {
-            span,
-            tracing,
-            status,
-        } = *recording;
-        let (span, status) = match status {
-            Some(status) => (span, status),
-            None if std::thread::panicking() => {
-                // a span already holding its maximum of events keeps them
-                let marked = SpanEvent::new("panic").and_then(|e| span.clone().with_event(e));
-                (marked.unwrap_or(span), SpanStatus::Error)
-            }
-            None => (span, SpanStatus::Unset),
-        };
-        // Recording is best effort: the repository and sinks count what
-        // they refuse, and a span must never fail or panic its caller.
-        let _ = tracing.finish(span, status);
+/// Sets `key` in `attributes` (distinct keys), refusing what the [`Span`]
+/// entity would refuse; a refused attribute leaves them unchanged.
+pub(super) fn set_attribute(
+    attributes: &mut Vec<(String, String)>,
+    key: String,
+    value: String,
+) -> Result<()> {
+    let slot = attributes.iter().position(|(k, _)| *k == key);
+    let pairs = attributes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != slot)
+        .map(|(_, (k, v))| (k.as_str(), v.as_str()));
+    check_attributes(pairs.chain([(key.as_str(), value.as_str())]))?;
+    match slot {
+        Some(i) => attributes[i].1 = value,
+        None => attributes.push((key, value)),
     }
+    Ok(())
+}
+
+impl Drop for ActiveSpan {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(recording) = self.recording.take() {
+            finish(self.context, recording);
+        }
+    }
+}
+
+/// Stamps the end, settles the status and hands the record to the pipeline.
+fn finish(context: SpanContext, recording: Recording) {
+    let end = quanta::Instant::now();
+    let Recording {
+        operation,
+        parent,
+        kind,
+        status,
+        start,
+        extras,
+        pipeline,
+    } = recording;
+    let Extras {
+        attributes,
+        mut events,
+    } = extras.map(|e| *e).unwrap_or_default();
+    let status = match status {
+        Some(status) => status,
+        None if std::thread::panicking() => {
+            // a span already holding its maximum of events keeps them
+            if events.len() < rules::MAX_ATTRIBUTES {
+                events.extend(SpanEvent::new("panic"));
+            }
+            SpanStatus::Error
+        }
+        None => SpanStatus::Unset,
+    };
+    // Recording is best effort: the pipeline counts what it drops, and a
+    // span must never fail or panic its caller.
+    pipeline.send(RawSpan {
+        trace_id: context.trace_id(),
+        span_id: context.span_id(),
+        parent,
+        flags: context.flags(),
+        operation,
+        kind,
+        start,
+        end,
+        status,
+        attributes,
+        events,
+    });
 }
 
 impl std::fmt::Debug for ActiveSpan {

@@ -37,6 +37,7 @@
 mod active;
 mod context;
 mod instrument;
+mod pipeline;
 mod service;
 mod start;
 

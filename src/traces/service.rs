@@ -10,7 +10,10 @@ use crate::error::{ObsError, Result};
 use crate::ports::{Evictions, Query, Repository};
 use crate::redaction::Redactor;
 use crate::sampling::Sampler;
-use crate::sinks::{Outlets, Record};
+use crate::sinks::{Outlets, DEFAULT_QUEUE_CAPACITY};
+
+use super::pipeline::{Outlet, SpanPipeline};
+use super::start::local_child_decisions;
 
 /// One span and the spans started under it.
 ///
@@ -62,48 +65,62 @@ pub struct TracingService {
     pub(super) service: Arc<str>,
     /// Decides which new spans are recorded (see `traces/active.rs`).
     pub(super) sampler: Arc<Sampler>,
+    /// The sampler's fixed decisions for children of a local unsampled
+    /// (`[0]`) and sampled (`[1]`) parent, so most spans skip the sampler.
+    pub(super) local_child: [Option<bool>; 2],
     /// Makes `record`'s duplicate check and save one step.
     record_lock: Arc<Mutex<()>>,
     redactor: Arc<Redactor>,
-    sinks: Arc<Outlets>,
+    /// Where spans that finish as [`ActiveSpan`](super::ActiveSpan)s go,
+    /// off the caller's thread; also holds the repository and the sinks.
+    pub(super) pipeline: Arc<SpanPipeline>,
 }
 
 impl TracingService {
     /// A service naming its spans after `service` and storing into
     /// `repository`, redacting with [`Redactor::default`], with no sink.
     pub fn new(repository: Arc<dyn Repository<Span>>, service: impl Into<String>) -> Self {
+        let service: Arc<str> = Arc::from(service.into());
+        let redactor = Arc::new(Redactor::default());
         TracingService {
+            pipeline: pipeline(&repository, &service, &redactor, Arc::default()),
             repository,
-            service: Arc::from(service.into()),
+            service,
+            local_child: local_child_decisions(&Sampler::default()),
             sampler: Arc::default(),
             record_lock: Arc::default(),
-            redactor: Arc::new(Redactor::default()),
-            sinks: Arc::default(),
+            redactor,
         }
     }
 
     /// The same service redacting with `redactor` and writing to `sinks`.
     pub(crate) fn with_outlets(self, redactor: Arc<Redactor>, sinks: Arc<Outlets>) -> Self {
         TracingService {
+            pipeline: pipeline(&self.repository, &self.service, &redactor, sinks),
             redactor,
-            sinks,
             ..self
         }
     }
 
     /// Stores a finished, redacted span and queues it on the span sinks.
     fn store(&self, span: Span) -> Result<Span> {
-        self.repository.save(span.clone())?;
-        if !self.sinks.is_empty() {
-            let trace_flags = crate::traces::current()
-                .filter(|c| c.trace_id() == span.trace_id())
-                .map(|c| c.flags().to_byte());
-            self.sinks.send(Record::Span {
-                span: span.clone(),
-                trace_flags,
-            });
-        }
-        Ok(span)
+        let trace_flags = crate::traces::current()
+            .filter(|c| c.trace_id() == span.trace_id())
+            .map(|c| c.flags().to_byte());
+        self.pipeline.outlet().store(span, trace_flags)
+    }
+
+    /// Stores every span finished so far that is still queued (queries do
+    /// this first, so they see every finished span).
+    pub(crate) fn drain(&self) {
+        self.pipeline.drain();
+    }
+
+    /// Finished spans dropped before reaching the repository, by reason:
+    /// `queue_full`, `invalid` (refused by the [`Span`] entity) and
+    /// `store_error` (refused by the repository).
+    pub(crate) fn queue_drops(&self) -> [(&'static str, u64); 3] {
+        self.pipeline.drops()
     }
 
     /// Opens the root span of a new trace.
@@ -168,6 +185,7 @@ impl TracingService {
         }
         self.redactor.redact_span(&mut span);
         let _one_at_a_time = self.record_lock.lock();
+        self.drain();
         let stored = self.repository.query(&Query::new().trace_id(span.trace_id()))?;
         if stored
             .iter()
@@ -185,6 +203,7 @@ impl TracingService {
 
     /// The stored spans of a trace, earliest start first.
     pub fn spans(&self, trace_id: TraceId) -> Result<Vec<Span>> {
+        self.drain();
         let mut spans = self.repository.query(&Query::new().trace_id(trace_id))?;
         spans.sort_by_key(Span::start);
         Ok(spans)
@@ -192,6 +211,7 @@ impl TracingService {
 
     /// The stored spans with `operation`, newest first.
     pub fn by_operation(&self, operation: &str) -> Result<Vec<Span>> {
+        self.drain();
         self.repository.query(&Query::new().operation(operation))
     }
 
@@ -212,8 +232,26 @@ impl TracingService {
 
     /// How many stored spans the repository dropped to stay within bounds.
     pub fn evictions(&self) -> Evictions {
+        self.drain();
         self.repository.evictions()
     }
+}
+
+/// The pipeline of a service: spans finished as `ActiveSpan`s go to
+/// `repository` and `sinks`, redacted by `redactor`.
+fn pipeline(
+    repository: &Arc<dyn Repository<Span>>,
+    service: &Arc<str>,
+    redactor: &Arc<Redactor>,
+    sinks: Arc<Outlets>,
+) -> Arc<SpanPipeline> {
+    let outlet = Outlet {
+        repository: Arc::clone(repository),
+        service: Arc::clone(service),
+        redactor: Arc::clone(redactor),
+        sinks,
+    };
+    Arc::new(SpanPipeline::new(outlet, DEFAULT_QUEUE_CAPACITY))
 }
 
 /// Links `spans` (earliest start first) into a forest. Children attach to

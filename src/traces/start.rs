@@ -2,19 +2,20 @@
 //! sampling decision, and the scoped helpers `in_span` / `in_span_result`.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::sync::Arc;
 
-use crate::domain::{Span, SpanId, SpanKind, SpanStatus, TraceId};
+use crate::domain::{rules, SpanId, SpanKind, SpanStatus, TraceId};
 use crate::error::Result;
 use crate::propagation::TraceFlags;
 use crate::sampling::Sampler;
 
-use super::active::{status_of, ActiveSpan};
+use super::active::{set_attribute, status_of, ActiveSpan, Extras, Recording};
 use super::context::{current, SpanContext};
 use super::TracingService;
 
 /// The attribute holding a span's links: the `traceparent` of each linked
-/// span, comma-separated (the [`Span`] entity has no link field of its own).
+/// span, comma-separated (the [`Span`](crate::Span) entity has no link field of its own).
 pub const LINKS_ATTRIBUTE: &str = "observa.links";
 
 /// Where a new span's parent comes from.
@@ -125,7 +126,7 @@ impl ActiveSpanBuilder<'_> {
 
     /// Asks the sampler and starts the span. An unsampled span costs an id
     /// and a sampling decision and validates nothing; a sampled one is
-    /// validated as [`Span`] is (operation, attributes).
+    /// validated as [`Span`](crate::Span) is (operation, attributes).
     pub fn start(self) -> Result<ActiveSpan> {
         let parent = match self.parent {
             Parent::Current => current(),
@@ -133,27 +134,30 @@ impl ActiveSpanBuilder<'_> {
             Parent::Explicit(context) => Some(context),
         };
         let trace_id = parent.map_or_else(TraceId::random, |p| p.trace_id());
-        let decision = self.tracing.sampler.should_sample(
-            parent.map(|p| (p.flags(), p.is_remote())),
-            trace_id,
-            &self.operation,
-        );
+        let sampled = match parent {
+            Some(p) if !p.is_remote() => self.tracing.local_child[usize::from(p.is_sampled())],
+            _ => None,
+        };
+        let sampled = sampled.unwrap_or_else(|| {
+            let parent = parent.map(|p| (p.flags(), p.is_remote()));
+            let decision = self
+                .tracing
+                .sampler
+                .should_sample(parent, trace_id, &self.operation);
+            decision.is_sampled()
+        });
         // a new trace id is random: the Level 2 `random` flag says so
         let flags = parent
             .map_or(TraceFlags::RANDOM, |p| p.flags())
-            .with_sampled(decision.is_sampled());
-        if !decision.is_sampled() {
+            .with_sampled(sampled);
+        if !sampled {
             let context = SpanContext::new(trace_id, SpanId::random(), flags);
             return Ok(ActiveSpan::unsampled(context));
         }
-        let builder = Span::builder(self.operation, &*self.tracing.service).kind(self.kind);
-        let builder = match parent {
-            Some(parent) => builder.parent(trace_id, parent.span_id()),
-            None => builder.trace_id(trace_id),
-        };
-        let mut span = builder.build()?;
+        check_operation(&self.operation)?;
+        let mut attributes = Vec::with_capacity(self.attributes.len());
         for (key, value) in self.attributes {
-            span = span.with_attribute(key, value)?;
+            set_attribute(&mut attributes, key, value)?;
         }
         if !self.links.is_empty() {
             let links: Vec<String> = self
@@ -161,10 +165,32 @@ impl ActiveSpanBuilder<'_> {
                 .iter()
                 .map(|l| l.to_traceparent().to_string())
                 .collect();
-            span = span.with_attribute(LINKS_ATTRIBUTE, links.join(","))?;
+            set_attribute(&mut attributes, LINKS_ATTRIBUTE.to_owned(), links.join(","))?;
         }
-        let context = SpanContext::new(trace_id, span.span_id(), flags);
-        Ok(ActiveSpan::recording(context, span, self.tracing))
+        let parent_id = parent.map(|p| p.span_id());
+        let span_id = loop {
+            let id = SpanId::random();
+            if Some(id) != parent_id {
+                break id;
+            }
+        };
+        let extras = (!attributes.is_empty()).then(|| {
+            Box::new(Extras {
+                attributes,
+                events: Vec::new(),
+            })
+        });
+        let recording = Recording {
+            operation: self.operation,
+            parent: parent_id,
+            kind: self.kind,
+            status: None,
+            start: quanta::Instant::now(),
+            extras,
+            pipeline: Arc::clone(&self.tracing.pipeline),
+        };
+        let context = SpanContext::new(trace_id, span_id, flags);
+        Ok(ActiveSpan::recording(context, recording))
     }
 }
 
@@ -185,6 +211,7 @@ impl TracingService {
     /// assert_eq!(tracing.sampler().description(), "AlwaysOffSampler");
     /// ```
     pub fn with_sampler(mut self, sampler: Sampler) -> Self {
+        self.local_child = local_child_decisions(&sampler);
         self.sampler = Arc::new(sampler);
         self
     }
@@ -216,7 +243,7 @@ impl TracingService {
     /// Starts a span: a child of the current span if there is one, else
     /// the root of a new trace. Sampled by the service's sampler.
     ///
-    /// An operation name the [`Span`] entity refuses (blank, over 256
+    /// An operation name the [`Span`](crate::Span) entity refuses (blank, over 256
     /// characters, control characters) gives a span that keeps the parent's
     /// trace and flags but is not recorded; use [`span_builder`](Self::span_builder)
     /// and its `start` to see the error.
@@ -230,7 +257,16 @@ impl TracingService {
     /// assert!(!obs.tracing().span("").is_recording(), "a blank name is refused");
     /// # Ok::<(), observa::ObsError>(())
     /// ```
+    #[inline]
     pub fn span(&self, operation: impl Into<Cow<'static, str>>) -> ActiveSpan {
+        // the common unsampled case: a child of a local unsampled span
+        // that the sampler drops whatever its name is only a context
+        if let Some(parent) = current() {
+            if !parent.is_sampled() && !parent.is_remote() && self.local_child[0] == Some(false) {
+                let context = SpanContext::new(parent.trace_id(), SpanId::random(), parent.flags());
+                return ActiveSpan::unsampled(context);
+            }
+        }
         self.span_builder(operation).start().unwrap_or_else(|_| refused())
     }
 
@@ -280,6 +316,34 @@ impl TracingService {
         span.set_status(status_of(&out));
         out
     }
+}
+
+/// The fixed decisions of `sampler` for children of a local parent,
+/// unsampled (`[0]`) and sampled (`[1]`); see [`Sampler::fixed_for_local_child`].
+pub(super) fn local_child_decisions(sampler: &Sampler) -> [Option<bool>; 2] {
+    [
+        sampler.fixed_for_local_child(false),
+        sampler.fixed_for_local_child(true),
+    ]
+}
+
+/// Checks an operation name as the [`Span`](crate::Span) entity does. A
+/// `&'static str` never changes, so the last one found valid on this thread
+/// is not checked again (a span name is usually a literal, used in a loop).
+#[allow(clippy::ptr_arg)] // whether the name is borrowed (`'static`) matters
+fn check_operation(operation: &Cow<'static, str>) -> Result<()> {
+    thread_local! {
+        static LAST_VALID: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+    }
+    let Cow::Borrowed(name) = operation else {
+        return rules::short_name("span", "operation", operation);
+    };
+    let key = (name.as_ptr() as usize, name.len());
+    if LAST_VALID.with(Cell::get) != key {
+        rules::short_name("span", "operation", name)?;
+        LAST_VALID.with(|last| last.set(key));
+    }
+    Ok(())
 }
 
 /// The span given for a refused operation name: the current trace carried

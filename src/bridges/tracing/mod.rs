@@ -167,14 +167,24 @@ impl ObservaLayer {
     }
 
     /// Opens the observa side of a new tracing span under `parent`.
+    /// The container's sampler decides, as for observa's own spans.
     fn open(&self, operation: &str, parent: Option<SpanContext>) -> SpanData {
-        let flags = parent.map_or(TraceFlags::SAMPLED, |p| p.flags());
+        let trace_id = parent.map_or_else(TraceId::random, |p| p.trace_id());
+        let decision = self.inner.tracing.sampler().should_sample(
+            parent.map(|p| (p.flags(), p.is_remote())),
+            trace_id,
+            operation,
+        );
+        // a new trace id is random: the Level 2 `random` flag says so
+        let flags = parent
+            .map_or(TraceFlags::RANDOM, |p| p.flags())
+            .with_sampled(decision.is_sampled());
         let span = if flags.is_sampled() {
             let operation = fit::short_name(operation, "tracing span");
             let builder = Span::builder(operation, self.inner.service.clone());
             let builder = match parent {
                 Some(parent) => builder.parent(parent.trace_id(), parent.span_id()),
-                None => builder,
+                None => builder.trace_id(trace_id),
             };
             builder.build().inspect_err(|_| self.drop_count(1)).ok()
         } else {
@@ -182,10 +192,7 @@ impl ObservaLayer {
         };
         let context = match &span {
             Some(span) => SpanContext::new(span.trace_id(), span.span_id(), flags),
-            None => {
-                let trace_id = parent.map_or_else(TraceId::random, |p| p.trace_id());
-                SpanContext::new(trace_id, SpanId::random(), flags)
-            }
+            None => SpanContext::new(trace_id, SpanId::random(), flags),
         };
         SpanData {
             span,
