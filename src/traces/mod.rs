@@ -37,11 +37,13 @@
 mod active;
 mod context;
 mod instrument;
+mod jaeger;
 mod service;
 mod start;
 
 pub use active::ActiveSpan;
 pub use context::{current, detached, enter, with_context, ContextGuard, SpanContext};
 pub use instrument::{Instrument, Instrumented};
+pub use jaeger::jaeger_json;
 pub use service::{SpanNode, TracingService};
 pub use start::{ActiveSpanBuilder, LINKS_ATTRIBUTE};
