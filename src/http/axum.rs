@@ -11,7 +11,8 @@ use super::HttpConfig;
 use crate::container::Observability;
 use crate::error::Result;
 
-/// `/metrics`, `/livez`, `/readyz` and `/health` with the same rules as
+/// `/metrics`, `/livez`, `/readyz`, `/health` and (when
+/// [`trace_api`](HttpConfig::trace_api) is on) `/api/traces/{id}` with the same rules as
 /// [`HttpServer`](super::HttpServer) (token, negotiation, body limit, health
 /// deadline and in-flight bound), to merge into an application's router.
 /// The address and the connection limits of `config` are not used: the
@@ -41,5 +42,6 @@ pub fn router(obs: &Observability, config: HttpConfig) -> Result<Router> {
         .route("/metrics", any(handler.clone()))
         .route("/livez", any(handler.clone()))
         .route("/readyz", any(handler.clone()))
-        .route("/health", any(handler)))
+        .route("/health", any(handler.clone()))
+        .route("/api/traces/{id}", any(handler)))
 }

@@ -45,6 +45,7 @@ pub struct HttpConfig {
     pub(super) addr: String,
     pub(super) bearer_token: Option<String>,
     pub(super) health_detail: bool,
+    pub(super) trace_api: bool,
     pub(super) max_connections: usize,
     pub(super) header_read_timeout: Duration,
     pub(super) idle_timeout: Duration,
@@ -62,6 +63,7 @@ impl Default for HttpConfig {
             addr: DEFAULT_ADDR.to_owned(),
             bearer_token: None,
             health_detail: true,
+            trace_api: false,
             max_connections: 1024,
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
@@ -81,6 +83,7 @@ impl std::fmt::Debug for HttpConfig {
             .field("addr", &self.addr)
             .field("bearer_token", &self.bearer_token.as_ref().map(|_| "<redacted>"))
             .field("health_detail", &self.health_detail)
+            .field("trace_api", &self.trace_api)
             .field("max_connections", &self.max_connections)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("idle_timeout", &self.idle_timeout)
@@ -116,6 +119,31 @@ impl HttpConfig {
     /// Serves `/health` (full detail) or not (404); on by default.
     pub fn health_detail(mut self, enabled: bool) -> Self {
         self.health_detail = enabled;
+        self
+    }
+    /// Serves `GET /api/traces/{id}` (a stored trace as Jaeger JSON, behind
+    /// the bearer token when one is set) or not (404); off by default.
+    ///
+    /// ```
+    /// use observa::SpanStatus;
+    /// use std::io::{Read, Write};
+    ///
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let root = obs.tracing().start_trace("GET /")?;
+    /// let root = obs.tracing().finish(root, SpanStatus::Ok)?;
+    /// let config = observa::http::HttpConfig::default().bind("127.0.0.1:0").trace_api(true);
+    /// let server = observa::http::HttpServer::start(&obs, config)?;
+    ///
+    /// let mut stream = std::net::TcpStream::connect(server.local_addr())?;
+    /// write!(stream, "GET /api/traces/{} HTTP/1.0\r\n\r\n", root.trace_id())?;
+    /// let mut response = String::new();
+    /// stream.read_to_string(&mut response)?;
+    /// assert!(response.starts_with("HTTP/1.0 200"));
+    /// assert!(response.contains(r#""operationName":"GET /""#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn trace_api(mut self, enabled: bool) -> Self {
+        self.trace_api = enabled;
         self
     }
     /// Connections served at once (default 1024); a connection beyond it is

@@ -9,10 +9,11 @@
 //! | `/livez` | the process only (no dependencies): always `pass` while it serves |
 //! | `/readyz` | the critical checks; `?verbose` lists them |
 //! | `/health` | every check in full detail (can be switched off) |
+//! | `/api/traces/{id}` | a stored trace as Jaeger JSON (off unless [`HttpConfig::trace_api`]) |
 //!
 //! Health answers are `application/health+json` with `Cache-Control:
 //! no-store`, HTTP 200 for pass and warn, 503 for fail. A bearer token, when
-//! set, guards `/metrics` and `/health`; `/livez` and `/readyz` stay open for
+//! set, guards `/metrics`, `/health` and `/api/traces`; `/livez` and `/readyz` stay open for
 //! the kubelet, but without the token `/readyz?verbose` shows the check names
 //! and their status only, never probe output. The scheme is matched in any
 //! case and the token compared in constant time; an empty token is refused.
@@ -67,6 +68,7 @@ mod health;
 mod io;
 mod routes;
 mod server;
+mod trace_api;
 
 #[cfg(feature = "axum")]
 pub use self::axum::router;

@@ -9,6 +9,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::auth::bearer_matches;
 use super::health::{names_only_json, Checks, HealthGate};
+use super::trace_api::{trace_reply, TRACES_PREFIX};
 use super::HttpConfig;
 use crate::container::Observability;
 use crate::error::Result;
@@ -66,13 +67,17 @@ impl Endpoints {
             .split('&')
             .any(|p| p == "verbose" || p.starts_with("verbose="));
         let authorized = self.authorized(request.headers());
-        let guarded = matches!(path, "/metrics" | "/health");
+        let trace_id = path.strip_prefix(TRACES_PREFIX).filter(|_| self.config.trace_api);
+        let guarded = matches!(path, "/metrics" | "/health") || trace_id.is_some();
         if guarded && !authorized {
             let mut reply = text(StatusCode::UNAUTHORIZED, "unauthorized\n");
             reply
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return reply;
+        }
+        if let Some(id) = trace_id {
+            return trace_reply(self.obs.tracing(), id);
         }
         match path {
             "/metrics" => self.metrics(request.headers()),
