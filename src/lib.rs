@@ -18,6 +18,8 @@ pub mod http;
 pub mod logs;
 pub mod metrics;
 pub mod monitor;
+#[cfg(feature = "otlp-receiver")]
+pub mod otlp;
 pub mod ports;
 pub mod propagation;
 pub mod redaction;

@@ -3,7 +3,7 @@
 //! negotiation, and health answers that never hold up `/metrics` or `/livez`.
 
 use http_body_util::Full;
-use hyper::body::Bytes;
+use hyper::body::{Body, Bytes};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
@@ -24,6 +24,8 @@ pub(crate) struct Endpoints {
     obs: Observability,
     config: HttpConfig,
     gate: HealthGate,
+    #[cfg(feature = "otlp-receiver")]
+    receiver: crate::otlp::receive::Receiver,
 }
 
 impl Endpoints {
@@ -35,6 +37,8 @@ impl Endpoints {
             obs: obs.clone(),
             config,
             gate,
+            #[cfg(feature = "otlp-receiver")]
+            receiver: crate::otlp::receive::Receiver::new(obs),
         })
     }
 
@@ -42,9 +46,25 @@ impl Endpoints {
         &self.config
     }
 
-    /// Answers one request. The body is never read: a small one is
-    /// discarded by the connection, a large declared one gets 413.
-    pub(crate) async fn handle<B>(&self, request: Request<B>) -> Reply {
+    /// Answers one request. Outside the OTLP receiver the body is never
+    /// read: a small one is discarded by the connection, a large declared
+    /// one gets 413.
+    pub(crate) async fn handle<B>(&self, request: Request<B>) -> Reply
+    where
+        B: Body<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        #[cfg(feature = "otlp-receiver")]
+        if let Some(signal) =
+            super::otlp::Signal::from_path(request.uri().path()).filter(|_| self.config.otlp_receiver)
+        {
+            if !self.authorized(request.headers()) {
+                return unauthorized();
+            }
+            let config = &self.config;
+            let (limit, deadline) = (config.max_otlp_body, config.idle_timeout);
+            return super::otlp::receive(&self.receiver, limit, deadline, signal, request).await;
+        }
         if declared_body(request.headers()).is_some_and(|n| n > self.config.max_request_body) {
             let mut reply = text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
             reply
@@ -70,11 +90,7 @@ impl Endpoints {
         let trace_id = path.strip_prefix(TRACES_PREFIX).filter(|_| self.config.trace_api);
         let guarded = matches!(path, "/metrics" | "/health") || trace_id.is_some();
         if guarded && !authorized {
-            let mut reply = text(StatusCode::UNAUTHORIZED, "unauthorized\n");
-            reply
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return reply;
+            return unauthorized();
         }
         if let Some(id) = trace_id {
             return trace_reply(self.obs.tracing(), id);
@@ -125,6 +141,14 @@ impl Endpoints {
             ),
         }
     }
+}
+
+fn unauthorized() -> Reply {
+    let mut reply = text(StatusCode::UNAUTHORIZED, "unauthorized\n");
+    reply
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    reply
 }
 
 /// The `Content-Length` a request declares; an unparsable one counts as huge.
