@@ -29,7 +29,7 @@ doc:
 
 # Each cargo feature on its own, and none: the library and examples build
 # without warnings and the doc tests pass (all features together: make test).
-FEATURES ?= "" http system axum log tracing otlp-receiver
+FEATURES ?= "" http system axum log tracing otlp otlp-receiver
 features:
 	@for f in $(FEATURES); do \
 	  echo "== features: [$$f]"; \

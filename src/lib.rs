@@ -18,7 +18,7 @@ pub mod http;
 pub mod logs;
 pub mod metrics;
 pub mod monitor;
-#[cfg(feature = "otlp-receiver")]
+#[cfg(any(feature = "otlp", feature = "otlp-receiver"))]
 pub mod otlp;
 pub mod ports;
 pub mod propagation;

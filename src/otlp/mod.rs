@@ -1,5 +1,5 @@
 //! OpenTelemetry interop: the OTLP v1 messages and their codecs
-//! ([`proto`]).
+//! ([`proto`]), and OTLP ingestion (`receive`, feature `otlp-receiver`).
 
 pub mod proto;
 #[cfg(feature = "otlp-receiver")]
