@@ -574,3 +574,39 @@ proptest! {
         prop_assert!(answer.status == 200 || answer.status == 400, "{}", answer.status);
     }
 }
+
+#[cfg(feature = "axum")]
+#[test]
+fn the_axum_router_receives_otlp_too() {
+    let obs = Observability::builder()
+        .service("collector", "1")
+        .build()
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = HttpConfig::default().otlp_receiver(true).max_otlp_body(1024);
+    let router = observa::http::router(&obs, config).unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    runtime.spawn(async move { axum::serve(listener, router).await });
+    let (request, trace, _, _) = two_spans();
+    let body = gzip(&Encoding::Protobuf.encode(&request));
+    let headers = [
+        ("Content-Type", "application/x-protobuf"),
+        ("Content-Encoding", "gzip"),
+    ];
+    assert_eq!(post(addr, "/v1/traces", &headers, &body).status, 200);
+    assert_eq!(obs.tracing().spans(trace).unwrap().len(), 2);
+    let too_big = post(
+        addr,
+        "/v1/logs",
+        &[("Content-Type", "application/json")],
+        &[b' '; 2048],
+    );
+    assert_eq!(too_big.status, 413);
+}

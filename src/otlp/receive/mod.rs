@@ -211,3 +211,6 @@ impl Tally {
         Some(make(self.rejected, message))
     }
 }
+
+#[cfg(test)]
+mod tests;
