@@ -610,3 +610,42 @@ fn the_axum_router_receives_otlp_too() {
     );
     assert_eq!(too_big.status, 413);
 }
+
+#[test]
+fn requests_beyond_the_ingest_slots_get_503_with_retry_after_and_the_slots_come_back() {
+    let (_obs, server) = server(HttpConfig::default());
+    let addr = server.local_addr();
+    // each stalled upload holds a slot while its body trickles in
+    let mut stalled = Vec::new();
+    let busy = (0..32).find_map(|_| {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        let head = "POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        let mut first = [0u8; 12];
+        match stream.read(&mut first) {
+            Ok(n) if n > 0 => Some((String::from_utf8_lossy(&first[..n]).into_owned(), stream)),
+            _ => {
+                stalled.push(stream);
+                None
+            }
+        }
+    });
+    let (status_line, mut refused) = busy.expect("some request is refused once every slot is taken");
+    assert!(status_line.starts_with("HTTP/1.1 503"), "{status_line}");
+    refused.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let answer = read_answer(&mut refused);
+    assert_eq!(answer.header("retry-after"), Some("1"));
+    assert!(!stalled.is_empty());
+    drop(stalled);
+    let json = [("Content-Type", "application/json")];
+    let mut status = 0;
+    for _ in 0..50 {
+        status = post(addr, "/v1/logs", &json, b"{}").status;
+        if status == 200 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(status, 200, "the slots are released when the uploads go away");
+}

@@ -1,8 +1,11 @@
 //! `POST /v1/traces`, `/v1/logs` and `/v1/metrics` (cargo feature
 //! `otlp-receiver`): OTLP/HTTP ingestion, protobuf or JSON, optionally
-//! gzip-compressed, bounded before and after decompression.
+//! gzip-compressed, bounded before and after decompression, at most
+//! [`MAX_INGEST_IN_FLIGHT`] requests at a time, recorded on the blocking
+//! pool.
 
 use std::io::Read;
+use std::sync::Arc;
 use std::time::Duration;
 
 use flate2::read::MultiGzDecoder;
@@ -11,8 +14,10 @@ use hyper::body::{Body, Bytes};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Serialize;
+use tokio::sync::Semaphore;
 
 use super::routes::Reply;
+use crate::container::Observability;
 use crate::otlp::proto::{
     Encoding, ExportLogsServiceRequest, ExportMetricsServiceRequest, ExportTraceServiceRequest, OtlpMessage,
 };
@@ -51,83 +56,121 @@ const INVALID_ARGUMENT: i32 = 3;
 const DEADLINE_EXCEEDED: i32 = 4;
 const RESOURCE_EXHAUSTED: i32 = 8;
 const UNIMPLEMENTED: i32 = 12;
+const UNAVAILABLE: i32 = 14;
 
 /// Why a body could not be read.
 enum Refused {
     TooLarge,
     Unreadable(String),
     TimedOut,
+    Busy,
 }
 
-/// Answers one OTLP/HTTP request: reads at most `limit` bytes of body within
-/// `deadline`, inflates gzip to at most `limit` bytes, decodes, records.
-pub(crate) async fn receive<B>(
-    receiver: &Receiver,
+/// How many OTLP requests are read and recorded at once; one beyond it gets
+/// `503` with `Retry-After` (OTLP clients retry). Bounds the memory held by
+/// bodies (each up to the limit, twice with gzip) and the blocking threads
+/// recording them.
+pub(crate) const MAX_INGEST_IN_FLIGHT: usize = 4;
+
+/// The receiver of one server or router, with its limits and slots.
+pub(crate) struct Ingest {
+    receiver: Arc<Receiver>,
+    slots: Arc<Semaphore>,
     limit: u64,
     deadline: Duration,
-    signal: Signal,
-    request: Request<B>,
-) -> Reply
-where
-    B: Body<Data = Bytes>,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    if request.method() != Method::POST {
-        let mut reply = status_reply(
-            StatusCode::METHOD_NOT_ALLOWED,
-            Encoding::Json,
-            UNIMPLEMENTED,
-            "use POST",
-        );
-        reply
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return reply;
+}
+
+impl Ingest {
+    /// Bodies up to `limit` bytes (also once inflated), read within `deadline`.
+    pub(crate) fn new(obs: &Observability, limit: u64, deadline: Duration) -> Self {
+        Ingest {
+            receiver: Arc::new(Receiver::new(obs)),
+            slots: Arc::new(Semaphore::new(MAX_INGEST_IN_FLIGHT)),
+            limit,
+            deadline,
+        }
     }
-    let headers = request.headers();
-    let Some(encoding) = header_text(headers, header::CONTENT_TYPE).and_then(Encoding::from_content_type)
-    else {
-        let message = "Content-Type must be application/x-protobuf or application/json";
-        return status_reply(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Encoding::Json,
-            UNIMPLEMENTED,
-            message,
-        );
-    };
-    let gzip = match header_text(headers, header::CONTENT_ENCODING).map(str::trim) {
-        None | Some("") => false,
-        Some(e) if e.eq_ignore_ascii_case("identity") => false,
-        Some(e) if e.eq_ignore_ascii_case("gzip") => true,
-        Some(_) => {
-            let message = "Content-Encoding must be gzip or identity";
+
+    /// Answers one OTLP/HTTP request: checks method and headers, takes a
+    /// slot, reads and inflates the body within the limits, then decodes and
+    /// records it on the blocking pool, so that `/livez` and `/metrics` are
+    /// never held up by a large request.
+    pub(crate) async fn receive<B>(&self, signal: Signal, request: Request<B>) -> Reply
+    where
+        B: Body<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        if request.method() != Method::POST {
+            let mut reply = status_reply(
+                StatusCode::METHOD_NOT_ALLOWED,
+                Encoding::Json,
+                UNIMPLEMENTED,
+                "use POST",
+            );
+            reply
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return reply;
+        }
+        let headers = request.headers();
+        let Some(encoding) = header_text(headers, header::CONTENT_TYPE).and_then(Encoding::from_content_type)
+        else {
+            let message = "Content-Type must be application/x-protobuf or application/json";
             return status_reply(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                encoding,
+                Encoding::Json,
                 UNIMPLEMENTED,
                 message,
             );
+        };
+        let gzip = match header_text(headers, header::CONTENT_ENCODING).map(str::trim) {
+            None | Some("") => false,
+            Some(e) if e.eq_ignore_ascii_case("identity") => false,
+            Some(e) if e.eq_ignore_ascii_case("gzip") => true,
+            Some(_) => {
+                let message = "Content-Encoding must be gzip or identity";
+                return status_reply(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    encoding,
+                    UNIMPLEMENTED,
+                    message,
+                );
+            }
+        };
+        let declared = header_text(headers, header::CONTENT_LENGTH).map(|v| v.trim().parse::<u64>());
+        if declared.is_some_and(|n| n.map_or(true, |n| n > self.limit)) {
+            return refused_reply(Refused::TooLarge, encoding, self.limit);
         }
-    };
-    let declared = header_text(headers, header::CONTENT_LENGTH).map(|v| v.trim().parse::<u64>());
-    if declared.is_some_and(|n| n.map_or(true, |n| n > limit)) {
-        return refused_reply(Refused::TooLarge, encoding, limit);
+        let Ok(slot) = Arc::clone(&self.slots).try_acquire_owned() else {
+            return refused_reply(Refused::Busy, encoding, self.limit);
+        };
+        let body = match read_body(request.into_body(), self.limit, self.deadline, gzip).await {
+            Ok(body) => body,
+            Err(refused) => return refused_reply(refused, encoding, self.limit),
+        };
+        let receiver = Arc::clone(&self.receiver);
+        let record = tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            record(&receiver, signal, encoding, &body)
+        });
+        match record.await {
+            Ok(Ok(bytes)) => bytes_reply(StatusCode::OK, encoding, bytes),
+            Ok(Err(reason)) => status_reply(StatusCode::BAD_REQUEST, encoding, INVALID_ARGUMENT, &reason),
+            // the runtime is shutting down (or recording panicked)
+            Err(_) => refused_reply(Refused::Busy, encoding, self.limit),
+        }
     }
-    let body = match read_body(request.into_body(), limit, deadline, gzip).await {
-        Ok(body) => body,
-        Err(refused) => return refused_reply(refused, encoding, limit),
-    };
-    let answer = match signal {
-        Signal::Traces => decode::<ExportTraceServiceRequest>(encoding, &body)
+}
+
+/// Decodes a request body, records it, and encodes the response.
+fn record(receiver: &Receiver, signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Vec<u8>, String> {
+    match signal {
+        Signal::Traces => decode::<ExportTraceServiceRequest>(encoding, body)
             .map(|request| encoding.encode(&receiver.traces(&request))),
-        Signal::Logs => decode::<ExportLogsServiceRequest>(encoding, &body)
+        Signal::Logs => decode::<ExportLogsServiceRequest>(encoding, body)
             .map(|request| encoding.encode(&receiver.logs(&request))),
-        Signal::Metrics => decode::<ExportMetricsServiceRequest>(encoding, &body)
+        Signal::Metrics => decode::<ExportMetricsServiceRequest>(encoding, body)
             .map(|request| encoding.encode(&receiver.metrics(&request))),
-    };
-    match answer {
-        Ok(bytes) => bytes_reply(StatusCode::OK, encoding, bytes),
-        Err(reason) => status_reply(StatusCode::BAD_REQUEST, encoding, INVALID_ARGUMENT, &reason),
     }
 }
 
@@ -186,6 +229,14 @@ fn refused_reply(refused: Refused, encoding: Encoding, limit: u64) -> Reply {
         Refused::TimedOut => {
             let message = "the body did not arrive in time";
             status_reply(StatusCode::REQUEST_TIMEOUT, encoding, DEADLINE_EXCEEDED, message)
+        }
+        Refused::Busy => {
+            let message = format!("{MAX_INGEST_IN_FLIGHT} OTLP requests are being recorded already; retry");
+            let mut reply = status_reply(StatusCode::SERVICE_UNAVAILABLE, encoding, UNAVAILABLE, &message);
+            reply
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            reply
         }
     };
     // the rest of the body may still be on its way: do not read it

@@ -25,7 +25,7 @@ pub(crate) struct Endpoints {
     config: HttpConfig,
     gate: HealthGate,
     #[cfg(feature = "otlp-receiver")]
-    receiver: crate::otlp::receive::Receiver,
+    ingest: super::otlp::Ingest,
 }
 
 impl Endpoints {
@@ -33,12 +33,14 @@ impl Endpoints {
     pub(crate) fn new(obs: &Observability, config: HttpConfig) -> Result<Self> {
         config.validate()?;
         let gate = HealthGate::new(config.max_health_in_flight, config.health_deadline);
+        #[cfg(feature = "otlp-receiver")]
+        let ingest = super::otlp::Ingest::new(obs, config.max_otlp_body, config.idle_timeout);
         Ok(Endpoints {
             obs: obs.clone(),
             config,
             gate,
             #[cfg(feature = "otlp-receiver")]
-            receiver: crate::otlp::receive::Receiver::new(obs),
+            ingest,
         })
     }
 
@@ -61,9 +63,7 @@ impl Endpoints {
             if !self.authorized(request.headers()) {
                 return unauthorized();
             }
-            let config = &self.config;
-            let (limit, deadline) = (config.max_otlp_body, config.idle_timeout);
-            return super::otlp::receive(&self.receiver, limit, deadline, signal, request).await;
+            return self.ingest.receive(signal, request).await;
         }
         if declared_body(request.headers()).is_some_and(|n| n > self.config.max_request_body) {
             let mut reply = text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
