@@ -23,6 +23,7 @@ const MIN_HEADER_BYTES: usize = 8 * 1024;
 /// | [`max_header_bytes`](Self::max_header_bytes) | 16 KiB | `431`, then close |
 /// | [`max_request_body`](Self::max_request_body) | 8 KiB declared | `413`, then close |
 /// | `max_otlp_body` (feature `otlp-receiver`) | 4 MiB, also after gzip | `413`, then close |
+/// | OTLP requests in flight (feature `otlp-receiver`) | 4 | `503` with `Retry-After: 1` |
 /// | [`health_deadline`](Self::health_deadline) | 2 s | `/readyz`, `/health`: `503` |
 /// | [`max_health_in_flight`](Self::max_health_in_flight) | 4 | `/readyz`, `/health`: `503` |
 /// | [`shutdown_grace`](Self::shutdown_grace) | 500 ms | open requests are cut off |
