@@ -90,15 +90,20 @@ impl Receiver {
     /// is the resource's `service.name`, else `unknown_service`.
     pub fn traces(&self, request: &ExportTraceServiceRequest) -> ExportTraceServiceResponse {
         let mut tally = Tally::default();
+        let mut valid = Vec::new();
         for resource_spans in &request.resource_spans {
             let service = service_name(resource_spans.resource.as_ref()).unwrap_or("unknown_service");
             for scope_spans in &resource_spans.scope_spans {
                 for span in &scope_spans.spans {
-                    let recorded = spans::span(service, scope_spans.scope.as_ref(), span)
-                        .and_then(|s| self.obs.tracing().record(s));
-                    tally.note(recorded);
+                    match spans::span(service, scope_spans.scope.as_ref(), span) {
+                        Ok(span) => valid.push(span),
+                        Err(err) => tally.note(Err(err)),
+                    }
                 }
             }
+        }
+        for recorded in self.obs.tracing().record_all(valid) {
+            tally.note(recorded);
         }
         ExportTraceServiceResponse {
             partial_success: tally.partial(|rejected_spans, error_message| ExportTracePartialSuccess {
