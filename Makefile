@@ -30,7 +30,7 @@ doc:
 
 # Each cargo feature on its own, and none: the library and examples build
 # without warnings and the doc tests pass (all features together: make test).
-FEATURES ?= "" http system axum log tracing notify otlp
+FEATURES ?= "" http system axum log tracing notify otlp otlp-receiver
 features:
 	@for f in $(FEATURES); do \
 	  echo "== features: [$$f]"; \

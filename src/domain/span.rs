@@ -136,6 +136,7 @@ impl Span {
             operation: operation.into(),
             service: service.into(),
             trace_id: None,
+            span_id: None,
             parent: None,
             kind: SpanKind::Internal,
             start: None,
@@ -323,6 +324,7 @@ pub struct SpanBuilder {
     operation: String,
     service: String,
     trace_id: Option<TraceId>,
+    span_id: Option<SpanId>,
     parent: Option<SpanId>,
     kind: SpanKind,
     start: Option<DateTime<Utc>>,
@@ -373,6 +375,20 @@ impl SpanBuilder {
         self.trace_id = Some(trace_id);
         self
     }
+    /// Sets the span id (default a fresh random one), e.g. for a span
+    /// received from elsewhere; it must differ from the parent's.
+    ///
+    /// ```
+    /// let (trace, parent, id) = (observa::TraceId::random(), observa::SpanId::random(), observa::SpanId::random());
+    /// let span = observa::Span::builder("job", "worker").parent(trace, parent).span_id(id).build()?;
+    /// assert_eq!(span.span_id(), id);
+    /// assert!(observa::Span::builder("job", "worker").parent(trace, parent).span_id(parent).build().is_err());
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn span_id(mut self, span_id: SpanId) -> Self {
+        self.span_id = Some(span_id);
+        self
+    }
     /// Sets the span kind (default `internal`).
     pub fn kind(mut self, kind: SpanKind) -> Self {
         self.kind = kind;
@@ -383,7 +399,7 @@ impl SpanBuilder {
         self.start = Some(at);
         self
     }
-    /// Validates and opens the span with a fresh span id.
+    /// Validates and opens the span (with a fresh span id unless one was set).
     pub fn build(self) -> Result<Span> {
         let span_id = self.span_id.unwrap_or_else(|| loop {
             let id = SpanId::random();

@@ -11,7 +11,10 @@ use super::HttpConfig;
 use crate::container::Observability;
 use crate::error::Result;
 
-/// `/metrics`, `/livez`, `/readyz` and `/health` with the same rules as
+/// `/metrics`, `/livez`, `/readyz`, `/health` and (when
+/// [`trace_api`](HttpConfig::trace_api) is on) `/api/traces/{id}` and (with
+/// the `otlp-receiver` feature, when `otlp_receiver` is on) `POST /v1/traces`,
+/// `/v1/logs` and `/v1/metrics` with the same rules as
 /// [`HttpServer`](super::HttpServer) (token, negotiation, body limit, health
 /// deadline and in-flight bound), to merge into an application's router.
 /// The address and the connection limits of `config` are not used: the
@@ -37,9 +40,17 @@ pub fn router(obs: &Observability, config: HttpConfig) -> Result<Router> {
         let endpoints = Arc::clone(&endpoints);
         async move { endpoints.handle(request).await }
     };
-    Ok(Router::new()
+    let router = Router::new()
         .route("/metrics", any(handler.clone()))
         .route("/livez", any(handler.clone()))
         .route("/readyz", any(handler.clone()))
-        .route("/health", any(handler)))
+        .route("/health", any(handler.clone()))
+        .route("/api/traces/{id}", any(handler.clone()));
+    #[cfg(feature = "otlp-receiver")]
+    let router = router
+        .route("/v1/traces", any(handler.clone()))
+        .route("/v1/logs", any(handler.clone()))
+        .route("/v1/metrics", any(handler.clone()));
+    let _ = handler;
+    Ok(router)
 }

@@ -22,6 +22,8 @@ const MIN_HEADER_BYTES: usize = 8 * 1024;
 /// | [`write_timeout`](Self::write_timeout) | 10 s | the connection is closed |
 /// | [`max_header_bytes`](Self::max_header_bytes) | 16 KiB | `431`, then close |
 /// | [`max_request_body`](Self::max_request_body) | 8 KiB declared | `413`, then close |
+/// | `max_otlp_body` (feature `otlp-receiver`) | 4 MiB, also after gzip | `413`, then close |
+/// | OTLP requests in flight (feature `otlp-receiver`) | 4 | `503` with `Retry-After: 1` |
 /// | [`health_deadline`](Self::health_deadline) | 2 s | `/readyz`, `/health`: `503` |
 /// | [`max_health_in_flight`](Self::max_health_in_flight) | 4 | `/readyz`, `/health`: `503` |
 /// | [`shutdown_grace`](Self::shutdown_grace) | 500 ms | open requests are cut off |
@@ -45,6 +47,9 @@ pub struct HttpConfig {
     pub(super) addr: String,
     pub(super) bearer_token: Option<String>,
     pub(super) health_detail: bool,
+    pub(super) trace_api: bool,
+    pub(super) otlp_receiver: bool,
+    pub(super) max_otlp_body: u64,
     pub(super) max_connections: usize,
     pub(super) header_read_timeout: Duration,
     pub(super) idle_timeout: Duration,
@@ -62,6 +67,9 @@ impl Default for HttpConfig {
             addr: DEFAULT_ADDR.to_owned(),
             bearer_token: None,
             health_detail: true,
+            trace_api: false,
+            otlp_receiver: false,
+            max_otlp_body: 4 * 1024 * 1024,
             max_connections: 1024,
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
@@ -81,6 +89,9 @@ impl std::fmt::Debug for HttpConfig {
             .field("addr", &self.addr)
             .field("bearer_token", &self.bearer_token.as_ref().map(|_| "<redacted>"))
             .field("health_detail", &self.health_detail)
+            .field("trace_api", &self.trace_api)
+            .field("otlp_receiver", &self.otlp_receiver)
+            .field("max_otlp_body", &self.max_otlp_body)
             .field("max_connections", &self.max_connections)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("idle_timeout", &self.idle_timeout)
@@ -116,6 +127,66 @@ impl HttpConfig {
     /// Serves `/health` (full detail) or not (404); on by default.
     pub fn health_detail(mut self, enabled: bool) -> Self {
         self.health_detail = enabled;
+        self
+    }
+    /// Serves `GET /api/traces/{id}` (a stored trace as Jaeger JSON, behind
+    /// the bearer token when one is set) or not (404); off by default.
+    ///
+    /// ```
+    /// use observa::SpanStatus;
+    /// use std::io::{Read, Write};
+    ///
+    /// let obs = observa::Observability::builder().service("api", "1").build()?;
+    /// let root = obs.tracing().start_trace("GET /")?;
+    /// let root = obs.tracing().finish(root, SpanStatus::Ok)?;
+    /// let config = observa::http::HttpConfig::default().bind("127.0.0.1:0").trace_api(true);
+    /// let server = observa::http::HttpServer::start(&obs, config)?;
+    ///
+    /// let mut stream = std::net::TcpStream::connect(server.local_addr())?;
+    /// write!(stream, "GET /api/traces/{} HTTP/1.0\r\n\r\n", root.trace_id())?;
+    /// let mut response = String::new();
+    /// stream.read_to_string(&mut response)?;
+    /// assert!(response.starts_with("HTTP/1.0 200"));
+    /// assert!(response.contains(r#""operationName":"GET /""#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn trace_api(mut self, enabled: bool) -> Self {
+        self.trace_api = enabled;
+        self
+    }
+    /// Accepts OTLP/HTTP exports at `POST /v1/traces`, `/v1/logs` and
+    /// `/v1/metrics` (protobuf or JSON, gzip or not, behind the bearer token
+    /// when one is set) and records what arrives (see
+    /// [`Receiver`](crate::otlp::receive::Receiver)); off by default.
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    ///
+    /// let obs = observa::Observability::builder().service("collector", "1").build()?;
+    /// let config = observa::http::HttpConfig::default().bind("127.0.0.1:0").otlp_receiver(true);
+    /// let server = observa::http::HttpServer::start(&obs, config)?;
+    ///
+    /// let body = r#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityNumber":13,"body":{"stringValue":"disk 91% full"}}]}]}]}"#;
+    /// let mut stream = std::net::TcpStream::connect(server.local_addr())?;
+    /// write!(stream, "POST /v1/logs HTTP/1.0\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len())?;
+    /// let mut response = String::new();
+    /// stream.read_to_string(&mut response)?;
+    /// assert!(response.starts_with("HTTP/1.0 200"), "{response}");
+    /// assert_eq!(obs.logs().recent(1)?[0].message(), "disk 91% full");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "otlp-receiver")]
+    pub fn otlp_receiver(mut self, enabled: bool) -> Self {
+        self.otlp_receiver = enabled;
+        self
+    }
+    /// The largest OTLP request body accepted (default 4 MiB), both as
+    /// received and once decompressed: larger bodies get `413` after at most
+    /// this many bytes were read or inflated, then the connection is closed.
+    /// The other paths keep [`max_request_body`](Self::max_request_body).
+    #[cfg(feature = "otlp-receiver")]
+    pub fn max_otlp_body(mut self, bytes: u64) -> Self {
+        self.max_otlp_body = bytes;
         self
     }
     /// Connections served at once (default 1024); a connection beyond it is
@@ -196,6 +267,7 @@ impl HttpConfig {
         let positive = [
             ("http max_connections", self.max_connections as u128),
             ("http max_health_in_flight", self.max_health_in_flight as u128),
+            ("http max_otlp_body", u128::from(self.max_otlp_body)),
             ("http header_read_timeout", self.header_read_timeout.as_nanos()),
             ("http idle_timeout", self.idle_timeout.as_nanos()),
             ("http write_timeout", self.write_timeout.as_nanos()),

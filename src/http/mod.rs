@@ -9,10 +9,12 @@
 //! | `/livez` | the process only (no dependencies): always `pass` while it serves |
 //! | `/readyz` | the critical checks; `?verbose` lists them |
 //! | `/health` | every check in full detail (can be switched off) |
+//! | `/api/traces/{id}` | a stored trace as Jaeger JSON (off unless [`HttpConfig::trace_api`]) |
+//! | `POST /v1/traces`, `/v1/logs`, `/v1/metrics` | OTLP/HTTP ingestion (feature `otlp-receiver`, off unless `HttpConfig::otlp_receiver`) |
 //!
 //! Health answers are `application/health+json` with `Cache-Control:
 //! no-store`, HTTP 200 for pass and warn, 503 for fail. A bearer token, when
-//! set, guards `/metrics` and `/health`; `/livez` and `/readyz` stay open for
+//! set, guards `/metrics`, `/health`, `/api/traces` and `/v1/*`; `/livez` and `/readyz` stay open for
 //! the kubelet, but without the token `/readyz?verbose` shows the check names
 //! and their status only, never probe output. The scheme is matched in any
 //! case and the token compared in constant time; an empty token is refused.
@@ -28,7 +30,9 @@
 //! a new connection is closed at once; a request head larger than
 //! [`max_header_bytes`](HttpConfig::max_header_bytes) gets `431`; request
 //! bodies are never read (a declared body over
-//! [`max_request_body`](HttpConfig::max_request_body) gets `413`); slow
+//! [`max_request_body`](HttpConfig::max_request_body) gets `413`) except by
+//! the OTLP receiver, which reads and inflates at most its own limit within
+//! the idle timeout; slow
 //! heads, idle connections and clients that stop reading are cut off by
 //! their timeouts. Only HTTP/1.0 and 1.1 are spoken: an HTTP/2 preface is
 //! closed, another version token gets `400` and a close. When `accept` fails
@@ -65,8 +69,11 @@ mod axum;
 mod config;
 mod health;
 mod io;
+#[cfg(feature = "otlp-receiver")]
+mod otlp;
 mod routes;
 mod server;
+mod trace_api;
 
 #[cfg(feature = "axum")]
 pub use self::axum::router;

@@ -3,12 +3,13 @@
 //! negotiation, and health answers that never hold up `/metrics` or `/livez`.
 
 use http_body_util::Full;
-use hyper::body::Bytes;
+use hyper::body::{Body, Bytes};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::auth::bearer_matches;
 use super::health::{names_only_json, Checks, HealthGate};
+use super::trace_api::{trace_reply, TRACES_PREFIX};
 use super::HttpConfig;
 use crate::container::Observability;
 use crate::error::Result;
@@ -23,6 +24,8 @@ pub(crate) struct Endpoints {
     obs: Observability,
     config: HttpConfig,
     gate: HealthGate,
+    #[cfg(feature = "otlp-receiver")]
+    ingest: super::otlp::Ingest,
 }
 
 impl Endpoints {
@@ -30,10 +33,14 @@ impl Endpoints {
     pub(crate) fn new(obs: &Observability, config: HttpConfig) -> Result<Self> {
         config.validate()?;
         let gate = HealthGate::new(config.max_health_in_flight, config.health_deadline);
+        #[cfg(feature = "otlp-receiver")]
+        let ingest = super::otlp::Ingest::new(obs, config.max_otlp_body, config.idle_timeout);
         Ok(Endpoints {
             obs: obs.clone(),
             config,
             gate,
+            #[cfg(feature = "otlp-receiver")]
+            ingest,
         })
     }
 
@@ -41,9 +48,23 @@ impl Endpoints {
         &self.config
     }
 
-    /// Answers one request. The body is never read: a small one is
-    /// discarded by the connection, a large declared one gets 413.
-    pub(crate) async fn handle<B>(&self, request: Request<B>) -> Reply {
+    /// Answers one request. Outside the OTLP receiver the body is never
+    /// read: a small one is discarded by the connection, a large declared
+    /// one gets 413.
+    pub(crate) async fn handle<B>(&self, request: Request<B>) -> Reply
+    where
+        B: Body<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        #[cfg(feature = "otlp-receiver")]
+        if let Some(signal) =
+            super::otlp::Signal::from_path(request.uri().path()).filter(|_| self.config.otlp_receiver)
+        {
+            if !self.authorized(request.headers()) {
+                return unauthorized();
+            }
+            return self.ingest.receive(signal, request).await;
+        }
         if declared_body(request.headers()).is_some_and(|n| n > self.config.max_request_body) {
             let mut reply = text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
             reply
@@ -66,13 +87,13 @@ impl Endpoints {
             .split('&')
             .any(|p| p == "verbose" || p.starts_with("verbose="));
         let authorized = self.authorized(request.headers());
-        let guarded = matches!(path, "/metrics" | "/health");
+        let trace_id = path.strip_prefix(TRACES_PREFIX).filter(|_| self.config.trace_api);
+        let guarded = matches!(path, "/metrics" | "/health") || trace_id.is_some();
         if guarded && !authorized {
-            let mut reply = text(StatusCode::UNAUTHORIZED, "unauthorized\n");
-            reply
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return reply;
+            return unauthorized();
+        }
+        if let Some(id) = trace_id {
+            return trace_reply(self.obs.tracing(), id);
         }
         match path {
             "/metrics" => self.metrics(request.headers()),
@@ -120,6 +141,14 @@ impl Endpoints {
             ),
         }
     }
+}
+
+fn unauthorized() -> Reply {
+    let mut reply = text(StatusCode::UNAUTHORIZED, "unauthorized\n");
+    reply
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    reply
 }
 
 /// The `Content-Length` a request declares; an unparsable one counts as huge.

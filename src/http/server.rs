@@ -72,7 +72,7 @@ impl HttpServer {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
             .enable_time()
-            .max_blocking_threads(config.max_health_in_flight)
+            .max_blocking_threads(config.max_health_in_flight + ingest_threads(config))
             .thread_name("observa-http-health")
             .build()
             .map_err(io_error("starting the HTTP runtime".into()))?;
@@ -128,6 +128,17 @@ impl std::fmt::Debug for HttpServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpServer").field("addr", &self.addr).finish()
     }
+}
+
+/// Blocking threads for OTLP ingestion beside the health runs', so neither
+/// waits for the other.
+fn ingest_threads(config: &HttpConfig) -> usize {
+    #[cfg(feature = "otlp-receiver")]
+    if config.otlp_receiver {
+        return super::otlp::MAX_INGEST_IN_FLIGHT;
+    }
+    let _ = config;
+    0
 }
 
 /// Accepts until told to stop, then closes the listener and waits up to the

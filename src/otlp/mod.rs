@@ -4,9 +4,12 @@
 //! - [`OtlpConfig`]: settings from the standard `OTEL_*` environment, a TOML file and code;
 //! - [`OtlpEncoder`]: spans and log entries as OTLP messages;
 //! - the exporter (feature `otlp`), started by
-//!   [`ObservabilityBuilder::otlp`](crate::ObservabilityBuilder::otlp).
+//!   [`ObservabilityBuilder::otlp`](crate::ObservabilityBuilder::otlp);
+//! - OTLP ingestion ([`receive`], feature `otlp-receiver`).
 
 pub mod proto;
+#[cfg(feature = "otlp-receiver")]
+pub mod receive;
 
 #[cfg(feature = "otlp")]
 mod config;

@@ -37,6 +37,7 @@
 mod active;
 mod context;
 mod instrument;
+mod jaeger;
 mod pipeline;
 mod service;
 mod start;
@@ -44,5 +45,6 @@ mod start;
 pub use active::ActiveSpan;
 pub use context::{current, detached, enter, with_context, ContextGuard, SpanContext};
 pub use instrument::{Instrument, Instrumented};
+pub use jaeger::jaeger_json;
 pub use service::{SpanNode, TracingService};
 pub use start::{ActiveSpanBuilder, LINKS_ATTRIBUTE};

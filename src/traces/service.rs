@@ -174,31 +174,46 @@ impl TracingService {
     /// assert_eq!((err.entity(), err.field()), (Some("span"), Some("span_id")));
     /// # Ok::<(), observa::ObsError>(())
     /// ```
-    pub fn record(&self, mut span: Span) -> Result<()> {
-        if !span.is_finished() {
-            return Err(ObsError::validation(
-                "span",
-                "end",
-                "none",
-                "only finished spans are recorded",
-            ));
-        }
-        self.redactor.redact_span(&mut span);
+    pub fn record(&self, span: Span) -> Result<()> {
+        self.record_all(vec![span]).pop().unwrap_or(Ok(()))
+    }
+
+    /// Records several spans as [`record`](Self::record) does each, with one
+    /// repository query per trace rather than per span (what a batch received
+    /// over OTLP needs); one result per span, in order.
+    pub(crate) fn record_all(&self, spans: Vec<Span>) -> Vec<Result<()>> {
         let _one_at_a_time = self.record_lock.lock();
         self.drain();
-        let stored = self.repository.query(&Query::new().trace_id(span.trace_id()))?;
-        if stored
-            .iter()
-            .any(|s| s.span_id() == span.span_id() && s.id() != span.id())
-        {
-            return Err(ObsError::validation(
-                "span",
-                "span_id",
-                span.span_id(),
-                "must be unique within its trace: another span with this id is already recorded",
-            ));
-        }
-        self.store(span).map(drop)
+        let mut stored_ids: HashMap<TraceId, HashMap<SpanId, uuid::Uuid>> = HashMap::new();
+        let mut record_one = |mut span: Span| -> Result<()> {
+            if !span.is_finished() {
+                return Err(ObsError::validation(
+                    "span",
+                    "end",
+                    "none",
+                    "only finished spans are recorded",
+                ));
+            }
+            self.redactor.redact_span(&mut span);
+            let ids = match stored_ids.entry(span.trace_id()) {
+                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    let stored = self.repository.query(&Query::new().trace_id(span.trace_id()))?;
+                    slot.insert(stored.iter().map(|s| (s.span_id(), s.id())).collect())
+                }
+            };
+            if ids.get(&span.span_id()).is_some_and(|id| *id != span.id()) {
+                return Err(ObsError::validation(
+                    "span",
+                    "span_id",
+                    span.span_id(),
+                    "must be unique within its trace: another span with this id is already recorded",
+                ));
+            }
+            ids.insert(span.span_id(), span.id());
+            self.store(span).map(drop)
+        };
+        spans.into_iter().map(&mut record_one).collect()
     }
 
     /// The stored spans of a trace, earliest start first.
@@ -327,6 +342,31 @@ mod tests {
         let roots: Vec<_> = tree.iter().map(|n| n.span.operation()).collect();
         assert_eq!(roots, ["root", "orphan"]);
         assert_eq!(tree[0].children[0].children[0].span.operation(), "grandchild");
+    }
+
+    #[test]
+    fn a_batch_refuses_span_ids_taken_in_its_trace_or_earlier_in_the_batch() {
+        let tracing = TracingService::new(Arc::new(InMemoryRepository::new(100)), "svc");
+        let stored = Span::root("a", "svc").unwrap().finish(SpanStatus::Ok).unwrap();
+        tracing.record(stored.clone()).unwrap();
+        let twin = |span: &Span| {
+            let mut json = serde_json::to_value(span).unwrap();
+            json["id"] = crate::domain::random_uuid().to_string().into();
+            serde_json::from_value::<Span>(json).unwrap()
+        };
+        let fresh = stored.child("b").unwrap().finish(SpanStatus::Ok).unwrap();
+        let open = stored.child("c").unwrap();
+        let batch = vec![twin(&stored), fresh.clone(), twin(&fresh), stored.clone(), open];
+        let results = tracing.record_all(batch);
+        let outcome: Vec<Option<&str>> = results
+            .iter()
+            .map(|r| r.as_ref().err().and_then(|e| e.field()))
+            .collect();
+        assert_eq!(
+            outcome,
+            [Some("span_id"), None, Some("span_id"), None, Some("end")]
+        );
+        assert_eq!(tracing.spans(stored.trace_id()).unwrap().len(), 2);
     }
 
     #[test]
