@@ -140,7 +140,6 @@ impl Span {
             parent: None,
             kind: SpanKind::Internal,
             start: None,
-            span_id: None,
             finished: None,
             attributes: BTreeMap::new(),
             events: Vec::new(),
@@ -328,20 +327,12 @@ pub struct SpanBuilder {
     parent: Option<SpanId>,
     kind: SpanKind,
     start: Option<DateTime<Utc>>,
-    /// Set by the crate's span pipeline, which builds finished spans in one step.
-    span_id: Option<SpanId>,
     finished: Option<(DateTime<Utc>, SpanStatus)>,
     attributes: BTreeMap<String, String>,
     events: Vec<SpanEvent>,
 }
 
 impl SpanBuilder {
-    /// Uses `span_id` (decided when the span started) instead of a fresh one.
-    pub(crate) fn span_id(mut self, span_id: SpanId) -> Self {
-        self.span_id = Some(span_id);
-        self
-    }
-
     /// Builds the span finished at `end` with `status`, with `attributes`
     /// and `events`: validated once, as the finished span.
     pub(crate) fn finished(
