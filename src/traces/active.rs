@@ -146,7 +146,7 @@ impl ActiveSpan {
         enter(self.context)
     }
 
-    /// Adds or replaces an attribute (validated as [`Span::with_attribute`]
+    /// Adds or replaces an attribute (validated as [`Span::with_attribute`](crate::Span::with_attribute)
     /// does; a refused attribute leaves the span unchanged).
     ///
     /// ```
