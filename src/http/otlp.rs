@@ -84,7 +84,7 @@ impl Ingest {
     /// Bodies up to `limit` bytes (also once inflated), read within `deadline`.
     pub(crate) fn new(obs: &Observability, limit: u64, deadline: Duration) -> Self {
         Ingest {
-            receiver: Arc::new(Receiver::new(obs)),
+            receiver: Arc::new(Receiver::new(obs.tracing(), obs.logs(), obs.metrics())),
             slots: Arc::new(Semaphore::new(MAX_INGEST_IN_FLIGHT)),
             limit,
             deadline,

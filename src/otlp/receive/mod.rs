@@ -21,24 +21,28 @@ mod values;
 
 use parking_lot::Mutex;
 
-use crate::container::Observability;
 use crate::error::{ObsError, Result};
+use crate::logs::LogService;
+use crate::metrics::MetricsService;
 use crate::otlp::proto::{
     ExportLogsPartialSuccess, ExportLogsServiceRequest, ExportLogsServiceResponse,
     ExportMetricsPartialSuccess, ExportMetricsServiceRequest, ExportMetricsServiceResponse,
     ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse, Resource,
 };
+use crate::traces::TracingService;
 
 /// How many cumulative counter series a receiver tracks (see [`Receiver::metrics`]).
 pub const MAX_CUMULATIVE_SERIES: usize = 10_000;
 
-/// Turns OTLP export requests into entities recorded by `obs`'s services.
+/// Turns OTLP export requests into entities recorded by the tracing, log
+/// and metrics services (those of an [`Observability`](crate::Observability):
+/// `obs.tracing()`, `obs.logs()`, `obs.metrics()`).
 ///
 /// ```
 /// use observa::otlp::proto::{ExportTraceServiceRequest, ResourceSpans, ScopeSpans, Span, KeyValue, Resource};
 ///
 /// let obs = observa::Observability::builder().service("collector", "1").build()?;
-/// let receiver = observa::otlp::receive::Receiver::new(&obs);
+/// let receiver = observa::otlp::receive::Receiver::new(obs.tracing(), obs.logs(), obs.metrics());
 /// let span = Span {
 ///     trace_id: vec![1; 16],
 ///     span_id: vec![2; 8],
@@ -62,7 +66,9 @@ pub const MAX_CUMULATIVE_SERIES: usize = 10_000;
 /// # Ok::<(), observa::ObsError>(())
 /// ```
 pub struct Receiver {
-    obs: Observability,
+    tracing: TracingService,
+    logs: LogService,
+    metrics: MetricsService,
     totals: Mutex<metrics::Totals>,
 }
 
@@ -73,10 +79,12 @@ impl std::fmt::Debug for Receiver {
 }
 
 impl Receiver {
-    /// A receiver recording into `obs`.
-    pub fn new(obs: &Observability) -> Receiver {
+    /// A receiver recording through these services.
+    pub fn new(tracing: &TracingService, logs: &LogService, metrics: &MetricsService) -> Receiver {
         Receiver {
-            obs: obs.clone(),
+            tracing: tracing.clone(),
+            logs: logs.clone(),
+            metrics: metrics.clone(),
             totals: Mutex::new(metrics::Totals::new(MAX_CUMULATIVE_SERIES)),
         }
     }
@@ -102,7 +110,7 @@ impl Receiver {
                 }
             }
         }
-        for recorded in self.obs.tracing().record_all(valid) {
+        for recorded in self.tracing.record_all(valid) {
             tally.note(recorded);
         }
         ExportTraceServiceResponse {
@@ -127,7 +135,7 @@ impl Receiver {
             for scope_logs in &resource_logs.scope_logs {
                 for record in &scope_logs.log_records {
                     let recorded = logs::entry(service, scope_logs.scope.as_ref(), record)
-                        .and_then(|e| self.obs.logs().record(e).map(drop));
+                        .and_then(|e| self.logs.record(e).map(drop));
                     tally.note(recorded);
                 }
             }
@@ -157,7 +165,7 @@ impl Receiver {
             let service = service_name(resource_metrics.resource.as_ref());
             for scope_metrics in &resource_metrics.scope_metrics {
                 for m in &scope_metrics.metrics {
-                    metrics::record(service, m, self.obs.metrics(), &mut totals, &mut tally);
+                    metrics::record(service, m, &self.metrics, &mut totals, &mut tally);
                 }
             }
         }

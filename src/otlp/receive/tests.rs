@@ -97,7 +97,7 @@ proptest! {
         spans in proptest::collection::vec(arbitrary_span(), 0..12),
     ) {
         let obs = obs();
-        let receiver = Receiver::new(&obs);
+        let receiver = Receiver::new(obs.tracing(), obs.logs(), obs.metrics());
         let request = ExportTraceServiceRequest {
             resource_spans: vec![ResourceSpans {
                 scope_spans: vec![ScopeSpans { spans: spans.clone(), ..Default::default() }],
@@ -136,7 +136,7 @@ proptest! {
         keys in proptest::collection::vec("\\PC{0,20}", 0..5),
     ) {
         let obs = obs();
-        let receiver = Receiver::new(&obs);
+        let receiver = Receiver::new(obs.tracing(), obs.logs(), obs.metrics());
         let record = LogRecord {
             body: body.map(AnyValue::string),
             severity_number: severity,
