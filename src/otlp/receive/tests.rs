@@ -1,6 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::Observability;
 use crate::otlp::proto::{
     span, AnyValue, KeyValue, LogRecord, ResourceLogs, ResourceSpans, ScopeLogs, ScopeSpans, Span, Status,
 };
