@@ -128,7 +128,11 @@ impl<E: Record> InMemoryRepository<E> {
     fn evict(&self, store: &mut Store<E>) {
         let cutoff = self.max_age.and_then(|age| Utc::now().checked_sub_signed(age));
         if let Some(cutoff) = cutoff {
-            while store.records.front().is_some_and(|oldest| oldest.timestamp() < cutoff) {
+            while store
+                .records
+                .front()
+                .is_some_and(|oldest| oldest.timestamp() < cutoff)
+            {
                 store.pop_oldest();
                 self.evicted_age.fetch_add(1, Ordering::Relaxed);
             }

@@ -102,7 +102,10 @@ mod tests {
         for byte in 0..16 {
             let mut bytes = *base.as_bytes();
             bytes[byte] ^= 0x01;
-            assert!(seen.insert(hash(&hashing, Uuid::from_bytes(bytes))), "byte {byte}");
+            assert!(
+                seen.insert(hash(&hashing, Uuid::from_bytes(bytes))),
+                "byte {byte}"
+            );
         }
     }
 
@@ -111,7 +114,9 @@ mod tests {
         // Time-ordered and counter-like ids differ only in a few bits; the
         // low bits (the bucket) and the top 7 (the tag) must still vary.
         let hashing = IdHashing::new();
-        let hashes: Vec<u64> = (0..4096u128).map(|i| hash(&hashing, Uuid::from_u128(i << 64))).collect();
+        let hashes: Vec<u64> = (0..4096u128)
+            .map(|i| hash(&hashing, Uuid::from_u128(i << 64)))
+            .collect();
         let buckets: HashSet<u64> = hashes.iter().map(|h| h & 4095).collect();
         let tags: HashSet<u64> = hashes.iter().map(|h| h >> 57).collect();
         assert!(buckets.len() > 2_000, "{} buckets", buckets.len());

@@ -65,7 +65,11 @@ impl Model {
 #[derive(Clone, Debug)]
 enum Op {
     /// Save a record with id number `id`, `minutes_ago` old, named `name`.
-    Save { id: u8, minutes_ago: i64, name: u8 },
+    Save {
+        id: u8,
+        minutes_ago: i64,
+        name: u8,
+    },
     Get(u8),
     Recent(usize),
     Query {
@@ -118,10 +122,19 @@ fn run(capacity: usize, max_age_minutes: Option<u64>, ops: Vec<Op>) -> Result<()
         repo = repo.with_max_age(age);
         max_age = Some(Duration::from_std(age).unwrap());
     }
-    let mut model = Model { records: Vec::new(), capacity, max_age, evicted: Evictions::default() };
+    let mut model = Model {
+        records: Vec::new(),
+        capacity,
+        max_age,
+        evicted: Evictions::default(),
+    };
     for op in ops {
         match op {
-            Op::Save { id, minutes_ago, name } => {
+            Op::Save {
+                id,
+                minutes_ago,
+                name,
+            } => {
                 let rec = Rec {
                     id: Uuid::from_u128(u128::from(id) << 64),
                     at: minutes_before(base, minutes_ago),
@@ -139,7 +152,12 @@ fn run(capacity: usize, max_age_minutes: Option<u64>, ops: Vec<Op>) -> Result<()
                 let expected: Vec<Rec> = model.newest_first().take(n).cloned().collect();
                 prop_assert_eq!(names(&repo.recent(n).unwrap()), names(&expected));
             }
-            Op::Query { name, since, until, limit } => {
+            Op::Query {
+                name,
+                since,
+                until,
+                limit,
+            } => {
                 let mut query = Query::new();
                 if let Some(name) = name {
                     query = query.name(format!("n{name}"));
@@ -165,13 +183,19 @@ fn run(capacity: usize, max_age_minutes: Option<u64>, ops: Vec<Op>) -> Result<()
                 let cutoff = edge(base, minutes);
                 let before = model.records.len();
                 model.records.retain(|r| r.at >= cutoff);
-                prop_assert_eq!(repo.purge_older_than(cutoff).unwrap(), before - model.records.len());
+                prop_assert_eq!(
+                    repo.purge_older_than(cutoff).unwrap(),
+                    before - model.records.len()
+                );
             }
         }
         prop_assert_eq!(repo.len().unwrap(), model.records.len());
         prop_assert_eq!(repo.evictions(), model.evicted);
     }
-    prop_assert_eq!(repo.recent(usize::MAX).unwrap(), model.newest_first().cloned().collect::<Vec<_>>());
+    prop_assert_eq!(
+        repo.recent(usize::MAX).unwrap(),
+        model.newest_first().cloned().collect::<Vec<_>>()
+    );
     Ok(())
 }
 
@@ -198,7 +222,12 @@ fn a_full_repository_keeps_no_spare_half() {
     let repo = InMemoryRepository::new(1_000);
     let base = Utc::now();
     for i in 0..3_000u128 {
-        repo.save(Rec { id: Uuid::from_u128(i), at: base, name: String::new() }).unwrap();
+        repo.save(Rec {
+            id: Uuid::from_u128(i),
+            at: base,
+            name: String::new(),
+        })
+        .unwrap();
     }
     let ring = repo.store.read().records.capacity();
     assert!((1_000..=1_001).contains(&ring), "ring holds {ring} slots");
