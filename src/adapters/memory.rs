@@ -146,7 +146,7 @@ impl<E: Record> InMemoryRepository<E> {
     /// appends before it evicts), so a full repository holds no spare half.
     fn reserve_one(&self, records: &mut VecDeque<E>) {
         if records.len() == records.capacity() {
-            let room = (self.capacity + 1).saturating_sub(records.len());
+            let room = self.capacity.saturating_add(1).saturating_sub(records.len());
             records.reserve_exact(records.len().max(4).min(room.max(1)));
         }
     }
@@ -261,6 +261,15 @@ mod tests {
         assert_eq!(repo.purge_older_than(Utc::now() - Duration::hours(1)).unwrap(), 1);
         assert_eq!(repo.get(old.id()).unwrap(), None);
         assert_eq!(repo.evictions().total(), 0, "purges are asked for, not evictions");
+    }
+
+    #[test]
+    fn the_largest_capacity_is_accepted() {
+        let repo = InMemoryRepository::new(usize::MAX);
+        for i in 0..10 {
+            repo.save(Metric::gauge("m", f64::from(i)).unwrap()).unwrap();
+        }
+        assert_eq!(repo.len().unwrap(), 10);
     }
 
     #[test]
