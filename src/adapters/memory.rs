@@ -1,6 +1,7 @@
 //! [`InMemoryRepository`]: the embedded default store for every entity kind.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::hash_map::{Entry, HashMap};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
@@ -9,6 +10,12 @@ use uuid::Uuid;
 
 use crate::error::Result;
 use crate::ports::{Evictions, Query, Record, Repository};
+
+mod id_hash;
+#[cfg(test)]
+mod model_tests;
+
+use id_hash::IdHashing;
 
 /// A thread-safe, bounded, in-memory [`Repository`] for any [`Record`].
 ///
@@ -39,11 +46,38 @@ pub struct InMemoryRepository<E> {
     evicted_age: AtomicU64,
 }
 
-/// Records in save order (`seq`), with an index from id to `seq` for upserts.
+/// Records in save order, oldest first, and an index from id to sequence
+/// number for upserts. Sequence numbers are contiguous: `records[i]` has
+/// number `first_seq + i`, so a number is a position without a search.
 struct Store<E> {
-    by_seq: BTreeMap<u64, E>,
-    seq_of: HashMap<Uuid, u64>,
-    next_seq: u64,
+    records: VecDeque<E>,
+    seq_of: HashMap<Uuid, u64, IdHashing>,
+    first_seq: u64,
+}
+
+impl<E: Record> Store<E> {
+    fn position(&self, seq: u64) -> usize {
+        (seq - self.first_seq) as usize
+    }
+
+    /// Drops the oldest record; `false` if there is none.
+    fn pop_oldest(&mut self) -> bool {
+        let Some(oldest) = self.records.pop_front() else {
+            return false;
+        };
+        self.seq_of.remove(&oldest.id());
+        self.first_seq += 1;
+        true
+    }
+
+    /// Gives every record its position as sequence number again, after
+    /// records were taken out of the middle.
+    fn renumber(&mut self) {
+        self.seq_of.clear();
+        for (seq, record) in (self.first_seq..).zip(&self.records) {
+            self.seq_of.insert(record.id(), seq);
+        }
+    }
 }
 
 impl<E: Record> InMemoryRepository<E> {
@@ -51,9 +85,9 @@ impl<E: Record> InMemoryRepository<E> {
     pub fn new(capacity: usize) -> Self {
         InMemoryRepository {
             store: RwLock::new(Store {
-                by_seq: BTreeMap::new(),
-                seq_of: HashMap::new(),
-                next_seq: 0,
+                records: VecDeque::new(),
+                seq_of: HashMap::with_hasher(IdHashing::new()),
+                first_seq: 0,
             }),
             capacity: capacity.max(1),
             max_age: None,
@@ -94,39 +128,46 @@ impl<E: Record> InMemoryRepository<E> {
     fn evict(&self, store: &mut Store<E>) {
         let cutoff = self.max_age.and_then(|age| Utc::now().checked_sub_signed(age));
         if let Some(cutoff) = cutoff {
-            while let Some(entry) = store.by_seq.first_entry() {
-                if entry.get().timestamp() >= cutoff {
-                    break;
-                }
-                let (_, old) = entry.remove_entry();
-                store.seq_of.remove(&old.id());
+            while store
+                .records
+                .front()
+                .is_some_and(|oldest| oldest.timestamp() < cutoff)
+            {
+                store.pop_oldest();
                 self.evicted_age.fetch_add(1, Ordering::Relaxed);
             }
         }
-        while store.by_seq.len() > self.capacity {
-            if let Some((_, old)) = store.by_seq.pop_first() {
-                store.seq_of.remove(&old.id());
-                self.evicted_capacity.fetch_add(1, Ordering::Relaxed);
-            }
+        while store.records.len() > self.capacity && store.pop_oldest() {
+            self.evicted_capacity.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Grows the ring by doubling, but never past one over capacity (a save
+    /// appends before it evicts), so a full repository holds no spare half.
+    fn reserve_one(&self, records: &mut VecDeque<E>) {
+        if records.len() == records.capacity() {
+            let room = self.capacity.saturating_add(1).saturating_sub(records.len());
+            records.reserve_exact(records.len().max(4).min(room.max(1)));
         }
     }
 }
 
 impl<E: Record> Repository<E> for InMemoryRepository<E> {
     fn save(&self, entity: E) -> Result<()> {
-        let mut store = self.store.write();
-        match store.seq_of.get(&entity.id()) {
-            Some(&seq) => {
-                store.by_seq.insert(seq, entity);
+        let mut guard = self.store.write();
+        let store = &mut *guard;
+        match store.seq_of.entry(entity.id()) {
+            Entry::Occupied(known) => {
+                let at = (*known.get() - store.first_seq) as usize;
+                store.records[at] = entity;
             }
-            None => {
-                let seq = store.next_seq;
-                store.next_seq += 1;
-                store.seq_of.insert(entity.id(), seq);
-                store.by_seq.insert(seq, entity);
+            Entry::Vacant(new) => {
+                new.insert(store.first_seq + store.records.len() as u64);
+                self.reserve_one(&mut store.records);
+                store.records.push_back(entity);
             }
         }
-        self.evict(&mut store);
+        self.evict(store);
         Ok(())
     }
 
@@ -135,17 +176,17 @@ impl<E: Record> Repository<E> for InMemoryRepository<E> {
         Ok(store
             .seq_of
             .get(&id)
-            .and_then(|seq| store.by_seq.get(seq))
+            .and_then(|&seq| store.records.get(store.position(seq)))
             .cloned())
     }
 
     fn recent(&self, n: usize) -> Result<Vec<E>> {
-        Ok(self.store.read().by_seq.values().rev().take(n).cloned().collect())
+        Ok(self.store.read().records.iter().rev().take(n).cloned().collect())
     }
 
     fn query(&self, query: &Query) -> Result<Vec<E>> {
         let store = self.store.read();
-        let matching = store.by_seq.values().rev().filter(|e| query.matches(*e));
+        let matching = store.records.iter().rev().filter(|e| query.matches(*e));
         Ok(matching
             .take(query.limit_value().unwrap_or(usize::MAX))
             .cloned()
@@ -153,21 +194,18 @@ impl<E: Record> Repository<E> for InMemoryRepository<E> {
     }
 
     fn len(&self) -> Result<usize> {
-        Ok(self.store.read().by_seq.len())
+        Ok(self.store.read().records.len())
     }
 
     fn purge_older_than(&self, cutoff: DateTime<Utc>) -> Result<usize> {
         let mut store = self.store.write();
-        let before = store.by_seq.len();
-        let Store { by_seq, seq_of, .. } = &mut *store;
-        by_seq.retain(|_, e| {
-            let keep = e.timestamp() >= cutoff;
-            if !keep {
-                seq_of.remove(&e.id());
-            }
-            keep
-        });
-        Ok(before - store.by_seq.len())
+        let before = store.records.len();
+        store.records.retain(|e| e.timestamp() >= cutoff);
+        let purged = before - store.records.len();
+        if purged > 0 {
+            store.renumber();
+        }
+        Ok(purged)
     }
 
     fn evictions(&self) -> Evictions {
@@ -223,6 +261,15 @@ mod tests {
         assert_eq!(repo.purge_older_than(Utc::now() - Duration::hours(1)).unwrap(), 1);
         assert_eq!(repo.get(old.id()).unwrap(), None);
         assert_eq!(repo.evictions().total(), 0, "purges are asked for, not evictions");
+    }
+
+    #[test]
+    fn the_largest_capacity_is_accepted() {
+        let repo = InMemoryRepository::new(usize::MAX);
+        for i in 0..10 {
+            repo.save(Metric::gauge("m", f64::from(i)).unwrap()).unwrap();
+        }
+        assert_eq!(repo.len().unwrap(), 10);
     }
 
     #[test]
