@@ -1,10 +1,12 @@
 //! `otlp_throughput`: spans, then log records, recorded as fast as one
-//! thread can through a container whose OTLP exporter (default batching:
-//! 2,048 queued, 512 per request) sends to a minimal OTLP/HTTP sink on
-//! 127.0.0.1 that answers 200 at once (see `otlp_support::FastSink`). Not a
-//! criterion benchmark: for each signal it prints what was recorded, how
-//! many the exporter delivered per second (from the first record to the
-//! end of the final flush) and every drop counter.
+//! thread can for a few seconds through a container whose OTLP exporter
+//! (default batching: 2,048 queued, 512 per request) sends to a minimal
+//! OTLP/HTTP sink on 127.0.0.1 that answers 200 at once (see
+//! `otlp_support::FastSink`). The recording thread outruns the exporter, so
+//! what the exporter delivered per second (from the first record to the end
+//! of the final flush) is its ceiling on this machine. Not a criterion
+//! benchmark: for each signal it prints what was recorded, what was
+//! delivered per second and every non-zero drop counter.
 //!
 //! Each span is a child of an entered root with 2 attributes; each log
 //! record an info entry with a formatted message. The spans reach the
@@ -12,7 +14,7 @@
 //! queue; a full queue drops and counts, the caller never waits.
 //!
 //! `cargo bench -p observa-benches --bench otlp_throughput` (set
-//! `OBSERVA_OTLP_RECORDS` for another count than 200,000 per signal, and
+//! `OBSERVA_OTLP_SECS` for another recording time than 3 s per signal, and
 //! `OBSERVA_OTLP_QUEUE` for another exporter queue size than 2,048).
 
 mod otlp_support;
@@ -53,12 +55,15 @@ fn report(obs: &Observability, signal: Signal, recorded: u64, recording: Duratio
     }
 }
 
-fn spans(sink: &FastSink, records: u64, queue: usize) {
+fn spans(sink: &FastSink, seconds: Duration, queue: usize) {
     let obs = container(sink, queue);
     let root = obs.tracing().span("batch");
     let entered = root.enter();
     let started = Instant::now();
-    for i in 0..records {
+    let mut records = 0;
+    while started.elapsed() < seconds {
+        let i = records;
+        records += 1;
         let mut span = obs.tracing().span("item");
         let _ = span.set_attribute("item.index", i.to_string());
         let _ = span.set_attribute("item.kind", "bench");
@@ -71,11 +76,13 @@ fn spans(sink: &FastSink, records: u64, queue: usize) {
     report(&obs, Signal::Traces, records, recording, started.elapsed());
 }
 
-fn logs(sink: &FastSink, records: u64, queue: usize) {
+fn logs(sink: &FastSink, seconds: Duration, queue: usize) {
     let obs = container(sink, queue);
     let started = Instant::now();
-    for i in 0..records {
-        let _ = obs.logs().log(LogLevel::Info, format!("item {i} done"));
+    let mut records = 0;
+    while started.elapsed() < seconds {
+        let _ = obs.logs().log(LogLevel::Info, format!("item {records} done"));
+        records += 1;
     }
     let recording = started.elapsed();
     assert!(obs.flush(Duration::from_secs(60)), "the final flush timed out");
@@ -86,12 +93,12 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo bench -- --list`
     }
-    let records = env_or("OBSERVA_OTLP_RECORDS", 200_000);
+    let seconds = Duration::from_secs(env_or("OBSERVA_OTLP_SECS", 3));
     let queue = env_or("OBSERVA_OTLP_QUEUE", 2_048) as usize;
     let sink = FastSink::start();
     println!("load average before: {}", load_average());
-    spans(&sink, records, queue);
-    logs(&sink, records, queue);
+    spans(&sink, seconds, queue);
+    logs(&sink, seconds, queue);
     println!(
         "the sink received {} requests, {} bytes of bodies; load average after: {}",
         sink.requests.load(std::sync::atomic::Ordering::Relaxed),

@@ -363,3 +363,15 @@ impl OtlpConfig {
 pub(crate) fn join(base: &str, signal: Signal) -> String {
     format!("{}{}", base.trim_end_matches('/'), signal.path())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exporter_drop_waits_the_sink_deadline_unless_told_otherwise() {
+        assert_eq!(OtlpConfig::default().shutdown_timeout, DEFAULT_SHUTDOWN_DEADLINE);
+        let short = OtlpConfig::default().shutdown_timeout(Duration::from_millis(10));
+        assert_eq!(short.shutdown_timeout, Duration::from_millis(10));
+    }
+}

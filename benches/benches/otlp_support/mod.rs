@@ -1,6 +1,8 @@
 //! What the OTLP exporter benchmarks share: a minimal OTLP/HTTP sink on
 //! 127.0.0.1, the resident set size, and the drop counters of a container.
 
+#![allow(dead_code)] // each bench binary uses part of it
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
