@@ -48,7 +48,7 @@ fn main() {
     let started = Instant::now();
     let end = started + Duration::from_secs(seconds);
     let (mut next_sample, mut next_tick) = (started + every, started);
-    let (mut recorded, mut slowest) = (0u64, Duration::ZERO);
+    let (mut recorded, mut slowest, mut busy, mut ticks) = (0u64, Duration::ZERO, Duration::ZERO, 0u32);
     let mut series = Vec::new();
     while Instant::now() < end {
         let tick = Instant::now();
@@ -59,13 +59,18 @@ fn main() {
             let _ = obs.logs().log(LogLevel::Info, format!("item {recorded} done"));
             recorded += 1;
         }
-        slowest = slowest.max(tick.elapsed());
+        let took = tick.elapsed();
+        slowest = slowest.max(took);
+        busy += took;
+        ticks += 1;
         if Instant::now() >= next_sample {
             let rss = resident_kib();
             series.push(rss);
             println!(
-                "{:>5.1} s: {recorded} spans + {recorded} log records, RSS {rss} KiB, slowest tick {slowest:.2?}",
-                started.elapsed().as_secs_f64()
+                "{:>5.1} s: {recorded} spans + {recorded} log records, RSS {rss} KiB, \
+                 tick of {per_tick} + {per_tick}: mean {:.2?}, slowest {slowest:.2?}",
+                started.elapsed().as_secs_f64(),
+                busy / ticks.max(1)
             );
             for line in dropped(&obs) {
                 println!("         {line}");
@@ -77,6 +82,10 @@ fn main() {
     }
     drop(entered);
     drop(root);
+    series.push(resident_kib());
+    for line in dropped(&obs) {
+        println!("end: {line}");
+    }
     let exporter = obs.otlp().unwrap();
     assert_eq!(exporter.delivered(Signal::Traces), 0, "nothing listens there");
     println!("RSS series (KiB): {series:?}; load average {}", load_average());
