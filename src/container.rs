@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::adapters::InMemoryRepository;
-use crate::alerts::notify::{NotificationDispatcher, Notifier};
 use crate::alerts::rules::AlertRule;
+use crate::alerts::notify::{NotificationDispatcher, Notifier};
 use crate::alerts::{AlertService, Evaluator, RuleStatus, RunningEvaluator, DEFAULT_EVALUATION_INTERVAL};
 use crate::domain::{rules, Alert, HealthCheck, Labels, LogEntry, LogLevel, Metric, Span};
 use crate::error::{ObsError, Result};
