@@ -24,6 +24,7 @@ impl ObservabilityBuilder {
     ///     ("OTEL_SERVICE_NAME", "checkout"),
     ///     ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"),
     /// ])?;
+    /// # let config = config.shutdown_timeout(std::time::Duration::ZERO); // nothing listens on port 9
     /// let obs = observa::Observability::builder().otlp(config).build()?;
     /// assert_eq!(obs.info().service, "checkout");
     /// assert!(obs.otlp().is_some());

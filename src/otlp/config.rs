@@ -7,6 +7,7 @@ use super::proto::Encoding;
 pub use super::settings::{parse_protocol, BatchConfig, Compression, RetryPolicy, Signal};
 use crate::error::{ObsError, Result};
 use crate::sampling::Sampler;
+use crate::sinks::DEFAULT_SHUTDOWN_DEADLINE;
 
 /// The default collector address for OTLP/HTTP.
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:4318";
@@ -81,6 +82,7 @@ pub struct OtlpConfig {
     pub(crate) logs: BatchConfig,
     pub(crate) metric_interval: Duration,
     pub(crate) retry: RetryPolicy,
+    pub(crate) shutdown_timeout: Duration,
 }
 
 impl Default for OtlpConfig {
@@ -95,6 +97,7 @@ impl Default for OtlpConfig {
             logs: BatchConfig::logs(),
             metric_interval: Duration::from_secs(60),
             retry: RetryPolicy::default(),
+            shutdown_timeout: DEFAULT_SHUTDOWN_DEADLINE,
         }
     }
 }
@@ -264,6 +267,30 @@ impl OtlpConfig {
         self.retry = retry;
         self
     }
+    /// The longest dropping the exporter (with the last clone of its
+    /// container) waits for a last export of what is queued, retries
+    /// included (default
+    /// [`DEFAULT_SHUTDOWN_DEADLINE`](crate::sinks::DEFAULT_SHUTDOWN_DEADLINE), 5 s);
+    /// what is still queued then is counted as `otlp_shutdown_timeout`, and a
+    /// batch still being retried as `otlp_failed`. Zero gives up at once.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use observa::otlp::OtlpConfig;
+    ///
+    /// // nothing listens on port 9: without the bound, the drop would retry for 5 s
+    /// let config = OtlpConfig::default().endpoint("http://127.0.0.1:9").shutdown_timeout(Duration::from_millis(100));
+    /// let obs = observa::Observability::builder().service("shop", "1").otlp(config).build()?;
+    /// obs.tracing().in_span("charge", || ());
+    /// let started = Instant::now();
+    /// drop(obs);
+    /// assert!(started.elapsed() < Duration::from_secs(2));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
 
     /// The URL a signal is sent to.
     ///
@@ -335,4 +362,16 @@ impl OtlpConfig {
 /// `base` with the signal's path appended (one slash between them).
 pub(crate) fn join(base: &str, signal: Signal) -> String {
     format!("{}{}", base.trim_end_matches('/'), signal.path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exporter_drop_waits_the_sink_deadline_unless_told_otherwise() {
+        assert_eq!(OtlpConfig::default().shutdown_timeout, DEFAULT_SHUTDOWN_DEADLINE);
+        let short = OtlpConfig::default().shutdown_timeout(Duration::from_millis(10));
+        assert_eq!(short.shutdown_timeout, Duration::from_millis(10));
+    }
 }

@@ -17,7 +17,7 @@ use super::proto::{self, ExportMetricsServiceRequest, ResourceMetrics, ScopeMetr
 use super::transport::Transport;
 use crate::error::{ObsError, Result};
 use crate::metrics::MetricsService;
-use crate::sinks::{Record, Sink, DEFAULT_SHUTDOWN_DEADLINE};
+use crate::sinks::{Record, Sink};
 
 const SPAN: usize = 0;
 const LOG: usize = 1;
@@ -53,14 +53,18 @@ struct Shared {
 /// thread, which also sends the container's metrics every interval. A full
 /// queue drops and counts; a down, slow or refusing collector never blocks
 /// the caller. Dropping the exporter flushes within
-/// [`DEFAULT_SHUTDOWN_DEADLINE`].
+/// [`OtlpConfig::shutdown_timeout`] (default
+/// [`DEFAULT_SHUTDOWN_DEADLINE`](crate::sinks::DEFAULT_SHUTDOWN_DEADLINE)).
 ///
 /// ```
 /// use std::time::Duration;
 /// use observa::otlp::{OtlpConfig, Signal};
 ///
 /// // nothing listens on port 9: the spans are dropped and counted, the caller never waits
-/// let config = OtlpConfig::default().endpoint("http://127.0.0.1:9").timeout(Duration::from_millis(200));
+/// let config = OtlpConfig::default()
+///     .endpoint("http://127.0.0.1:9")
+///     .timeout(Duration::from_millis(200))
+///     .shutdown_timeout(Duration::from_millis(100)); // and the drop gives up after 0.1 s
 /// let obs = observa::Observability::builder().service("shop", "1").otlp(config).build()?;
 /// let span = obs.tracing().start_trace("checkout")?;
 /// obs.tracing().finish(span, observa::SpanStatus::Ok)?;
@@ -113,7 +117,8 @@ impl OtlpExporter {
     ///
     /// ```
     /// # let obs = observa::Observability::builder().service("shop", "1")
-    /// #     .otlp(observa::otlp::OtlpConfig::default().endpoint("http://127.0.0.1:9")).build()?;
+    /// #     .otlp(observa::otlp::OtlpConfig::default().endpoint("http://127.0.0.1:9")
+    /// #         .shutdown_timeout(std::time::Duration::ZERO)).build()?;
     /// let exporter = obs.otlp().unwrap();
     /// exporter.flush(std::time::Duration::from_millis(10));
     /// # Ok::<(), observa::ObsError>(())
@@ -137,7 +142,8 @@ impl OtlpExporter {
     ///
     /// ```
     /// # let obs = observa::Observability::builder().service("shop", "1")
-    /// #     .otlp(observa::otlp::OtlpConfig::default().endpoint("http://127.0.0.1:9")).build()?;
+    /// #     .otlp(observa::otlp::OtlpConfig::default().endpoint("http://127.0.0.1:9")
+    /// #         .shutdown_timeout(std::time::Duration::ZERO)).build()?;
     /// assert_eq!(obs.otlp().unwrap().delivered(observa::otlp::Signal::Logs), 0);
     /// # Ok::<(), observa::ObsError>(())
     /// ```
@@ -154,7 +160,8 @@ impl OtlpExporter {
     ///
     /// ```
     /// # let obs = observa::Observability::builder().service("shop", "1")
-    /// #     .otlp(observa::otlp::OtlpConfig::default().endpoint("http://127.0.0.1:9")).build()?;
+    /// #     .otlp(observa::otlp::OtlpConfig::default().endpoint("http://127.0.0.1:9")
+    /// #         .shutdown_timeout(std::time::Duration::ZERO)).build()?;
     /// let drops = obs.otlp().unwrap().drops();
     /// assert!(drops.contains(&("span", "otlp_queue_full", 0)));
     /// # Ok::<(), observa::ObsError>(())
@@ -188,7 +195,7 @@ impl OtlpExporter {
 
 impl Drop for OtlpExporter {
     fn drop(&mut self) {
-        self.shutdown(DEFAULT_SHUTDOWN_DEADLINE);
+        self.shutdown(self.shared.config.shutdown_timeout);
     }
 }
 

@@ -4,6 +4,7 @@
 use std::io::Write as _;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use flate2::write::GzEncoder;
 
 use super::config::{Compression, SignalSettings};
@@ -110,7 +111,7 @@ impl Transport {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+            .and_then(|v| parse_retry_after(v, Utc::now()));
         let content_type = response
             .headers()
             .get("content-type")
@@ -150,9 +151,21 @@ pub(crate) fn classify(
     }
 }
 
-/// `Retry-After` as delay-seconds (the HTTP-date form is ignored).
-pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+/// `Retry-After` as delay-seconds, or as an HTTP date (IMF-fixdate,
+/// `Wed, 21 Oct 2015 07:28:00 GMT`) turned into the wait from `now` (zero
+/// when the date has passed); `None` for anything else.
+pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        date.with_timezone(&Utc)
+            .signed_duration_since(now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// The rejected count of a response's partial success.
@@ -197,10 +210,45 @@ mod tests {
         assert_eq!(classify(200, None, || 3), Outcome::Delivered { rejected: 3 });
     }
 
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
     #[test]
-    fn retry_after_seconds_are_read_and_dates_ignored() {
-        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = at("2015-10-21T07:27:30Z");
+        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means no wait"
+        );
+        for junk in ["", "soon", "-3", "1.5", "Wed, 32 Oct 2015 07:28:00 GMT"] {
+            assert_eq!(parse_retry_after(junk, now), None, "{junk:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn retry_after_never_panics(value in ".{0,64}", seconds in 0i64..4_102_444_800) {
+            let now = DateTime::from_timestamp(seconds, 0).unwrap();
+            let _ = parse_retry_after(&value, now);
+        }
+
+        #[test]
+        fn retry_after_dates_give_the_wait_until_them(now in 0i64..4_000_000_000, wait in 0u32..100_000) {
+            let now = DateTime::from_timestamp(now, 0).unwrap();
+            let date = now + chrono::Duration::seconds(i64::from(wait));
+            let header = date.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+            proptest::prop_assert_eq!(
+                parse_retry_after(&header, now),
+                Some(Duration::from_secs(u64::from(wait)))
+            );
+        }
     }
 
     #[test]
