@@ -1,10 +1,10 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::Observability;
 use crate::otlp::proto::{
     span, AnyValue, KeyValue, LogRecord, ResourceLogs, ResourceSpans, ScopeLogs, ScopeSpans, Span, Status,
 };
+use crate::Observability;
 
 const T0: u64 = 1_700_000_000_000_000_000;
 
