@@ -85,10 +85,11 @@ fn an_id_costs_far_less_than_a_system_call() {
         std::hint::black_box(bytes);
     });
     // Release builds measure about 1-2 ns against 300-600 ns (see the
-    // id_generation benchmark); even an unoptimised build stays far apart.
+    // id_generation benchmark); an unoptimised build on a loaded 2-core
+    // machine has measured 3.9x apart, so the bound asks for 2x.
     eprintln!("ids {ours:?} vs getrandom {syscall:?}");
     assert!(
-        ours * 4 < syscall,
+        ours * 2 < syscall,
         "ids {ours:?} vs getrandom {syscall:?} for {N}"
     );
 }
