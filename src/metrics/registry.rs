@@ -172,7 +172,7 @@ impl Registry {
         );
         let dropped = self_metric(
             DROPPED_RECORDS,
-            "Records dropped to stay within bounds: by a repository (capacity, age) or a sink (queue_full, io_error, sink_panic, shutdown_timeout).",
+            "Records dropped to stay within bounds: by a repository (capacity, age), a sink (queue_full, io_error, sink_panic, shutdown_timeout) or OTLP (otlp_*).",
             &["kind", "reason"],
         );
         let invalid = self_metric(

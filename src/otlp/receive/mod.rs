@@ -13,11 +13,15 @@
 //! resource's `service.name` names the span's service, becomes a log field
 //! and the `job` label of metrics; the conversions are described on
 //! [`Receiver::traces`], [`Receiver::logs`] and [`Receiver::metrics`].
+//! Refused items are also counted where operators look, in
+//! `observa_dropped_total{kind="span"|"log_entry"|"metric_point",reason="otlp_refused"}`.
 
 mod logs;
 mod metrics;
 mod spans;
 mod values;
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
@@ -70,7 +74,16 @@ pub struct Receiver {
     logs: LogService,
     metrics: MetricsService,
     totals: Mutex<metrics::Totals>,
+    refused: [AtomicU64; KINDS.len()],
 }
+
+/// Entity kinds, as in `observa_dropped_total{kind}`.
+const KINDS: [&str; 3] = ["span", "log_entry", "metric_point"];
+const SPANS: usize = 0;
+const LOGS: usize = 1;
+const POINTS: usize = 2;
+/// The `reason` of what a receiver refused.
+const REFUSED: &str = "otlp_refused";
 
 impl std::fmt::Debug for Receiver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -86,7 +99,24 @@ impl Receiver {
             logs: logs.clone(),
             metrics: metrics.clone(),
             totals: Mutex::new(metrics::Totals::new(MAX_CUMULATIVE_SERIES)),
+            refused: Default::default(),
         }
+    }
+
+    /// Adds what a request had refused to `observa_dropped_total{kind,reason="otlp_refused"}`.
+    fn count_refused(&self, kind: usize, tally: &Tally) {
+        let Ok(n) = u64::try_from(tally.rejected) else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        let total = self.refused[kind].fetch_add(n, Ordering::Relaxed) + n;
+        // the series is reserved by the registry, so this cannot be refused
+        let _ = self
+            .metrics
+            .registry()
+            .report_dropped(KINDS[kind], REFUSED, total);
     }
 
     /// Records every span through [`TracingService::record`](crate::traces::TracingService::record):
@@ -113,6 +143,7 @@ impl Receiver {
         for recorded in self.tracing.record_all(valid) {
             tally.note(recorded);
         }
+        self.count_refused(SPANS, &tally);
         ExportTraceServiceResponse {
             partial_success: tally.partial(|rejected_spans, error_message| ExportTracePartialSuccess {
                 rejected_spans,
@@ -140,6 +171,7 @@ impl Receiver {
                 }
             }
         }
+        self.count_refused(LOGS, &tally);
         ExportLogsServiceResponse {
             partial_success: tally.partial(|rejected_log_records, error_message| ExportLogsPartialSuccess {
                 rejected_log_records,
@@ -169,6 +201,8 @@ impl Receiver {
                 }
             }
         }
+        drop(totals);
+        self.count_refused(POINTS, &tally);
         ExportMetricsServiceResponse {
             partial_success: tally.partial(|rejected_data_points, error_message| {
                 ExportMetricsPartialSuccess {

@@ -1,8 +1,10 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::metrics::Format;
 use crate::otlp::proto::{
-    span, AnyValue, KeyValue, LogRecord, ResourceLogs, ResourceSpans, ScopeLogs, ScopeSpans, Span, Status,
+    metric, span, AnyValue, Histogram, HistogramDataPoint, KeyValue, LogRecord, Metric, ResourceLogs,
+    ResourceMetrics, ResourceSpans, ScopeLogs, ScopeMetrics, ScopeSpans, Span, Status,
 };
 use crate::Observability;
 
@@ -90,6 +92,44 @@ fn obs() -> Observability {
         .unwrap()
 }
 
+/// `observa_dropped_total{kind,reason="otlp_refused"}` as rendered, 0 when absent.
+fn refused(obs: &Observability, kind: &str) -> i64 {
+    let series = format!("observa_dropped_total{{kind=\"{kind}\",reason=\"otlp_refused\"}} ");
+    let text = obs.render(Format::Prometheus).unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(&series))
+        .map_or(0, |value| value.parse().unwrap())
+}
+
+#[test]
+fn refused_points_are_counted_as_dropped_across_requests() {
+    let obs = obs();
+    let receiver = Receiver::new(obs.tracing(), obs.logs(), obs.metrics());
+    let histogram = Metric {
+        name: "latency".into(),
+        data: Some(metric::Data::Histogram(Histogram {
+            data_points: vec![HistogramDataPoint::default(); 3],
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    let request = ExportMetricsServiceRequest {
+        resource_metrics: vec![ResourceMetrics {
+            scope_metrics: vec![ScopeMetrics {
+                metrics: vec![histogram],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    };
+    for sent in 1..=2 {
+        let response = receiver.metrics(&request);
+        assert_eq!(response.partial_success.unwrap().rejected_data_points, 3);
+        assert_eq!(refused(&obs, "metric_point"), 3 * sent);
+    }
+    assert_eq!(refused(&obs, "span"), 0);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -122,6 +162,7 @@ proptest! {
         }
         // duplicates of one span id in a trace are refused, so kept + rejected covers every span
         prop_assert_eq!(kept as i64 + rejected, spans.len() as i64, "{:?}", response);
+        prop_assert_eq!(refused(&obs, "span"), rejected);
         if rejected > 0 {
             prop_assert!(!response.partial_success.unwrap().error_message.is_empty());
         }
@@ -156,5 +197,6 @@ proptest! {
         let rejected = receiver.logs(&request).partial_success.map_or(0, |p| p.rejected_log_records);
         let stored = obs.logs().recent(10).unwrap().len() as i64;
         prop_assert_eq!(stored + rejected, 1);
+        prop_assert_eq!(refused(&obs, "log_entry"), rejected);
     }
 }
