@@ -24,6 +24,8 @@ struct FileConfig {
     compression: Option<String>,
     #[validate(range(min = 1, max = 600_000))]
     timeout_ms: Option<u64>,
+    #[validate(range(max = 600_000))]
+    shutdown_timeout_ms: Option<u64>,
     disabled: Option<bool>,
     headers: Option<BTreeMap<String, String>>,
     resource: Option<BTreeMap<String, String>>,
@@ -83,7 +85,8 @@ impl OtlpConfig {
     /// Applies TOML settings over this configuration. Top-level keys:
     /// `service_name`, `endpoint` (a base URL), `protocol` (`http/protobuf`,
     /// `http/json`), `compression` (`gzip`, `none`), `timeout_ms`,
-    /// `disabled`, and the tables `[headers]` and `[resource]`. Tables
+    /// `shutdown_timeout_ms` (see [`OtlpConfig::shutdown_timeout`]; 0 gives
+    /// up at once), `disabled`, and the tables `[headers]` and `[resource]`. Tables
     /// `[traces]`, `[logs]`, `[metrics]` take `endpoint` (a full URL),
     /// `enabled`, and: `max_queue_size`, `max_export_batch_size`,
     /// `schedule_delay_ms`, `export_timeout_ms` (traces, logs); `sampler`,
@@ -138,6 +141,9 @@ impl OtlpConfig {
                 s.headers
                     .extend(headers.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
+        }
+        if let Some(ms) = file.shutdown_timeout_ms {
+            self.shutdown_timeout = Duration::from_millis(ms);
         }
         if let Some(disabled) = file.disabled {
             self.disabled = disabled;
@@ -223,8 +229,9 @@ mod tests {
         ])
         .unwrap();
         let file = env
-            .with_toml("endpoint = \"http://from-file:4318\"\nservice_name = \"file-name\"\n[logs]\nenabled = false\nschedule_delay_ms = 250")
+            .with_toml("endpoint = \"http://from-file:4318\"\nservice_name = \"file-name\"\nshutdown_timeout_ms = 250\n[logs]\nenabled = false\nschedule_delay_ms = 250")
             .unwrap();
+        assert_eq!(file.shutdown_timeout, Duration::from_millis(250));
         assert_eq!(file.url(Signal::Traces), "http://from-file:4318/v1/traces");
         assert_eq!(
             file.signals[0].compression,
@@ -243,6 +250,8 @@ mod tests {
         for (text, key) in [
             ("endpoint = \"not a url\"", "endpoint"),
             ("timeout_ms = 0", "timeout_ms"),
+            ("shutdown_timeout_ms = 600001", "shutdown_timeout_ms"),
+            ("shutdown_timeout_ms = -1", "shutdown_timeout_ms"),
             ("[traces]\nmax_export_batch_size = 0", "max_export_batch_size"),
             ("[traces]\nendpoint = \"::\"", "endpoint"),
             ("protocol = \"grpc\"", "protocol"),
