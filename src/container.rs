@@ -495,7 +495,9 @@ impl ObservabilityBuilder {
             self.min_log_level.unwrap_or(LogLevel::Info),
         )
         .with_outlets(Arc::clone(&redactor), Arc::clone(&log_sinks));
-        let mut alerts = AlertService::new(memory.or(self.alert_repository)).with_open_limit(memory.capacity);
+        let mut alerts = AlertService::new(memory.or(self.alert_repository))
+            .with_open_limit(memory.capacity)
+            .with_default_labels(labels.clone());
         if !self.notifiers.is_empty() {
             let dispatcher = NotificationDispatcher::spawn(self.notifiers, queue)?;
             alerts = alerts.with_notifications(Arc::new(dispatcher));

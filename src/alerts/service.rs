@@ -9,7 +9,7 @@ use parking_lot::Mutex;
 use uuid::Uuid;
 
 use super::notify::{Notification, NotificationDispatcher};
-use crate::domain::{Alert, AlertSeverity, AlertStatus};
+use crate::domain::{Alert, AlertSeverity, AlertStatus, Labels};
 use crate::error::{ObsError, Result};
 use crate::ports::{Evictions, Query, Repository};
 
@@ -60,6 +60,7 @@ pub struct AlertService {
     open: Arc<Mutex<OpenIndex>>,
     evicted_open: Arc<AtomicU64>,
     notifications: Option<Arc<NotificationDispatcher>>,
+    default_labels: Arc<Labels>,
 }
 
 /// Fingerprint → id of the open alert carrying it, oldest entry first out.
@@ -115,7 +116,31 @@ impl AlertService {
             })),
             evicted_open: Arc::default(),
             notifications: None,
+            default_labels: Arc::default(),
         }
+    }
+
+    /// Adds `labels` to every alert raised through this service that does
+    /// not set them itself (so alerts from rules and drift monitors carry
+    /// the service's identity too). The container does this with the labels
+    /// given to [`ObservabilityBuilder::label`](crate::ObservabilityBuilder::label).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use observa::adapters::InMemoryRepository;
+    /// use observa::services::AlertService;
+    /// use observa::{Alert, AlertSeverity, Labels};
+    ///
+    /// let defaults = Labels::new([("team", "payments"), ("region", "eu")])?;
+    /// let alerts = AlertService::new(Arc::new(InMemoryRepository::new(100))).with_default_labels(defaults);
+    /// let alert = Alert::builder("Disk full", "/var", AlertSeverity::High).label("region", "us").build()?;
+    /// let raised = alerts.raise(alert)?.alert;
+    /// assert_eq!((raised.labels().get("team"), raised.labels().get("region")), (Some("payments"), Some("us")));
+    /// # Ok::<(), observa::ObsError>(())
+    /// ```
+    pub fn with_default_labels(mut self, labels: Labels) -> Self {
+        self.default_labels = Arc::new(labels);
+        self
     }
 
     /// Hands every newly raised (not de-duplicated) alert and every
@@ -194,6 +219,10 @@ impl AlertService {
     /// Stores `alert` unless an open alert has the same fingerprint, in which
     /// case that one is returned with `deduplicated` set.
     pub fn raise(&self, alert: Alert) -> Result<Raised> {
+        let alert = match self.default_labels.is_empty() {
+            true => alert,
+            false => alert.with_default_labels(&self.default_labels)?,
+        };
         let mut open = self.open.lock();
         if let Some(id) = open.get(alert.fingerprint()) {
             match self.repository.get(id)? {
