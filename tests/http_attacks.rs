@@ -6,8 +6,9 @@ mod http_support;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use http_support::{exchange, median, registry_of_size, stalled_reader, status_of, timed_get};
-use observa::health::{CheckOptions, ProbeReport};
+use http_support::{
+    exchange, median, register_slow_probe, registry_of_size, stalled_reader, status_of, timed_get,
+};
 use observa::Observability;
 
 const ANSWER: Duration = Duration::from_secs(2);
@@ -98,16 +99,7 @@ fn an_oversized_header_gets_431() {
 #[test]
 fn a_slow_probe_does_not_delay_metrics_or_livez() {
     let obs = obs();
-    obs.health()
-        .register_with(
-            "slow",
-            CheckOptions::critical().timeout(Duration::from_secs(2)),
-            || {
-                std::thread::sleep(Duration::from_millis(500));
-                ProbeReport::healthy()
-            },
-        )
-        .unwrap();
+    register_slow_probe(&obs, Duration::from_millis(500));
     let server = observa::http::serve(&obs, "127.0.0.1:0").unwrap();
     let addr = server.local_addr();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

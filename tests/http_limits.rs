@@ -7,9 +7,9 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use http_support::{
-    eventually, exchange, read_until_closed, registry_of_size, stalled_reader, status_of, timed_get,
+    eventually, exchange, read_until_closed, register_slow_probe, registry_of_size, stalled_reader,
+    status_of, timed_get,
 };
-use observa::health::{CheckOptions, ProbeReport};
 use observa::http::{HttpConfig, HttpServer};
 use observa::Observability;
 
@@ -95,16 +95,7 @@ fn slow_heads_and_idle_connections_are_closed() {
 #[test]
 fn health_deadline_and_in_flight_bound_answer_503_with_a_reason() {
     let obs = obs();
-    obs.health()
-        .register_with(
-            "slow",
-            CheckOptions::critical().timeout(Duration::from_secs(2)),
-            || {
-                std::thread::sleep(Duration::from_millis(600));
-                ProbeReport::healthy()
-            },
-        )
-        .unwrap();
+    register_slow_probe(&obs, Duration::from_millis(600));
     let config = HttpConfig::default()
         .health_deadline(Duration::from_millis(100))
         .max_health_in_flight(1);

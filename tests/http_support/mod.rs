@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
+use observa::health::{CheckOptions, ProbeReport};
 use observa::metrics::FamilySpec;
 use observa::Observability;
 
@@ -127,4 +128,19 @@ pub fn stalled_reader(addr: SocketAddr) -> TcpStream {
     socket.set_recv_buffer_size(4096).unwrap();
     socket.connect(&addr.into()).unwrap();
     socket.into()
+}
+
+/// Registers a critical check `slow` that sleeps for `sleep` before
+/// reporting healthy (its own timeout, 2 s, is longer).
+pub fn register_slow_probe(obs: &Observability, sleep: Duration) {
+    obs.health()
+        .register_with(
+            "slow",
+            CheckOptions::critical().timeout(Duration::from_secs(2)),
+            move || {
+                std::thread::sleep(sleep);
+                ProbeReport::healthy()
+            },
+        )
+        .unwrap();
 }
