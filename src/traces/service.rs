@@ -12,7 +12,8 @@ use crate::redaction::Redactor;
 use crate::sampling::Sampler;
 use crate::sinks::{Outlets, DEFAULT_QUEUE_CAPACITY};
 
-use super::pipeline::{Outlet, SpanPipeline};
+use super::materialize::Outlet;
+use super::pipeline::SpanPipeline;
 use super::start::local_child_decisions;
 
 /// One span and the spans started under it.
