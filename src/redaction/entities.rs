@@ -90,7 +90,7 @@ impl Redactor {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn redact_span(&self, span: &mut Span) -> usize {
-        if self.is_empty() {
+        if self.is_empty() || !span.has_text() {
             return 0;
         }
         let (attributes, events) = span.text_mut();

@@ -1,27 +1,57 @@
 //! [`Outlet`]: the writer's half of the span pipeline. A raw record (ids,
 //! clock instants, name, attributes) becomes the validated [`Span`] entity,
 //! is redacted, saved in the repository and handed to the span sinks.
+//!
+//! What makes it cheap per span: the service name is checked once, operation
+//! names once per distinct name ([`NameCache`]), and both are shared with the
+//! entity rather than copied; clock instants become times by integer
+//! arithmetic from one clock pair per batch ([`Anchor`]); a span without
+//! attributes or events skips redaction; a copy is made only for sinks.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+use parking_lot::Mutex;
 
 use super::pipeline::RawSpan;
-use crate::domain::Span;
-use crate::error::Result;
+use crate::domain::{FinishedSpan, NameCache, Span, SpanName, UnixTime};
+use crate::error::{ObsError, Result};
 use crate::ports::Repository;
 use crate::redaction::Redactor;
 use crate::sinks::{Outlets, Record};
 
 /// Where finished spans go: the repository and the span sinks, redacted first.
 pub(super) struct Outlet {
-    pub repository: Arc<dyn Repository<Span>>,
-    pub service: Arc<str>,
-    pub redactor: Arc<Redactor>,
-    pub sinks: Arc<Outlets>,
+    repository: Arc<dyn Repository<Span>>,
+    service: Arc<str>,
+    /// `service`, checked once; `None` if the rule refuses it (every span is
+    /// then refused, with the rule's error).
+    checked_service: Option<SpanName>,
+    /// Operation names already checked. Writers take turns (the pipeline
+    /// converts one batch at a time), so the lock is not contended.
+    names: Mutex<NameCache>,
+    redactor: Arc<Redactor>,
+    sinks: Arc<Outlets>,
 }
 
 impl Outlet {
+    pub fn new(
+        repository: Arc<dyn Repository<Span>>,
+        service: Arc<str>,
+        redactor: Arc<Redactor>,
+        sinks: Arc<Outlets>,
+    ) -> Outlet {
+        Outlet {
+            repository,
+            checked_service: SpanName::new("service", &service).ok(),
+            service,
+            names: Mutex::default(),
+            redactor,
+            sinks,
+        }
+    }
+
     /// Stores a finished, redacted span and queues it on the span sinks.
     pub fn store(&self, span: Span, trace_flags: Option<u8>) -> Result<Span> {
         self.repository.save(span.clone())?;
@@ -38,8 +68,10 @@ impl Outlet {
     /// there are sinks).
     pub(super) fn write(&self, raw: RawSpan, clock: &Anchor) -> Result<()> {
         let trace_flags = Some(raw.flags.to_byte());
-        let mut span = materialize(raw, clock, &self.service)?;
-        self.redactor.redact_span(&mut span);
+        let mut span = self.materialize(raw, clock)?;
+        if span.has_text() {
+            self.redactor.redact_span(&mut span);
+        }
         let for_sinks = (!self.sinks.is_empty()).then(|| span.clone());
         self.repository.save(span)?;
         if let Some(span) = for_sinks {
@@ -47,40 +79,62 @@ impl Outlet {
         }
         Ok(())
     }
+
+    /// The entity of `raw`, checked as every span is.
+    fn materialize(&self, raw: RawSpan, clock: &Anchor) -> Result<Span> {
+        let service = match &self.checked_service {
+            Some(service) => service.clone(),
+            None => SpanName::new("service", &self.service)?,
+        };
+        let operation = self.names.lock().get("operation", &raw.operation)?;
+        let attributes = if raw.attributes.is_empty() {
+            BTreeMap::new()
+        } else {
+            raw.attributes.into_iter().collect()
+        };
+        Span::finished(FinishedSpan {
+            trace_id: raw.trace_id,
+            span_id: raw.span_id,
+            parent: raw.parent,
+            operation,
+            service,
+            kind: raw.kind,
+            status: raw.status,
+            start: clock.time_of(raw.start, "start")?,
+            end: clock.time_of(raw.end, "end")?,
+            attributes,
+            events: raw.events,
+        })
+    }
 }
 
 /// A clock pair read once per batch, to turn instants into UTC times.
 pub(super) struct Anchor {
     instant: quanta::Instant,
-    utc: DateTime<Utc>,
+    now: UnixTime,
 }
 
 impl Anchor {
     pub(super) fn now() -> Anchor {
         Anchor {
             instant: quanta::Instant::now(),
-            utc: Utc::now(),
+            now: UnixTime::from_utc(Utc::now()),
         }
     }
 
-    fn utc(&self, at: quanta::Instant) -> DateTime<Utc> {
+    /// The UTC time of `at` (an instant after the anchor's counts as the
+    /// anchor's time); a validation error on `field` if it is out of range.
+    fn time_of(&self, at: quanta::Instant, field: &'static str) -> Result<UnixTime> {
         let ago = self.instant.saturating_duration_since(at);
-        self.utc - chrono::Duration::from_std(ago).unwrap_or(chrono::Duration::zero())
+        self.now.before(ago).ok_or_else(|| {
+            ObsError::validation(
+                "span",
+                field,
+                format!("{ago:?} before {:?}", self.now),
+                "must be a time a timestamp can hold",
+            )
+        })
     }
-}
-
-fn materialize(raw: RawSpan, clock: &Anchor, service: &str) -> Result<Span> {
-    let attributes = raw.attributes.into_iter().collect();
-    let builder = Span::builder(raw.operation, service)
-        .span_id(raw.span_id)
-        .kind(raw.kind)
-        .start(clock.utc(raw.start))
-        .finished(clock.utc(raw.end), raw.status, attributes, raw.events);
-    match raw.parent {
-        Some(parent) => builder.parent(raw.trace_id, parent),
-        None => builder.trace_id(raw.trace_id),
-    }
-    .build()
 }
 
 #[cfg(test)]
@@ -92,7 +146,9 @@ mod tests {
     fn instants_become_utc_times_in_order() {
         let clock = Anchor::now();
         let earlier = clock.instant - Duration::from_millis(5);
-        let gap = clock.utc - clock.utc(earlier);
+        let gap = clock.now.to_utc() - clock.time_of(earlier, "start").unwrap().to_utc();
         assert_eq!(gap.num_milliseconds(), 5);
+        let later = clock.instant + Duration::from_millis(5);
+        assert_eq!(clock.time_of(later, "end").unwrap(), clock.now);
     }
 }

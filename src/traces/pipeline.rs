@@ -229,16 +229,17 @@ mod tests {
     use super::*;
     use crate::adapters::InMemoryRepository;
     use crate::domain::Span;
+    use crate::ports::Repository;
     use crate::redaction::Redactor;
 
     fn pipeline(service: &str, capacity: usize) -> (SpanPipeline, Arc<InMemoryRepository<Span>>) {
         let repository = Arc::new(InMemoryRepository::new(100));
-        let outlet = Outlet {
-            repository: repository.clone(),
-            service: Arc::from(service),
-            redactor: Arc::new(Redactor::default()),
-            sinks: Arc::default(),
-        };
+        let outlet = Outlet::new(
+            repository.clone(),
+            Arc::from(service),
+            Arc::new(Redactor::default()),
+            Arc::default(),
+        );
         (SpanPipeline::new(outlet, capacity), repository)
     }
 

@@ -261,12 +261,12 @@ fn pipeline(
     redactor: &Arc<Redactor>,
     sinks: Arc<Outlets>,
 ) -> Arc<SpanPipeline> {
-    let outlet = Outlet {
-        repository: Arc::clone(repository),
-        service: Arc::clone(service),
-        redactor: Arc::clone(redactor),
+    let outlet = Outlet::new(
+        Arc::clone(repository),
+        Arc::clone(service),
+        Arc::clone(redactor),
         sinks,
-    };
+    );
     Arc::new(SpanPipeline::new(outlet, DEFAULT_QUEUE_CAPACITY))
 }
 
