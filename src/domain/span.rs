@@ -51,9 +51,31 @@ pub struct Span {
     status: SpanStatus,
     start: UnixTime,
     end: Option<UnixTime>,
+    /// Attributes and events, boxed so that a span without them stays small
+    /// and cheap to move and drop; `None` when there are none.
+    text: Option<Box<SpanText>>,
+}
+
+/// A span's attributes and events.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct SpanText {
     attributes: BTreeMap<String, String>,
     events: Vec<SpanEvent>,
 }
+
+impl SpanText {
+    /// `None` when both are empty, so that equal spans hold equal values.
+    fn boxed(attributes: BTreeMap<String, String>, events: Vec<SpanEvent>) -> Option<Box<SpanText>> {
+        if attributes.is_empty() && events.is_empty() {
+            None
+        } else {
+            Some(Box::new(SpanText { attributes, events }))
+        }
+    }
+}
+
+/// No attributes: what [`Span::attributes`] lends when a span has none.
+static NO_ATTRIBUTES: BTreeMap<String, String> = BTreeMap::new();
 
 /// A finished span's parts, its names already checked: what the span
 /// writer builds a [`Span`] from (see [`Span::finished`]).
@@ -67,7 +89,8 @@ pub(crate) struct FinishedSpan {
     pub status: SpanStatus,
     pub start: UnixTime,
     pub end: UnixTime,
-    pub attributes: BTreeMap<String, String>,
+    /// Distinct keys (a repeated key keeps its last value).
+    pub attributes: Vec<(String, String)>,
     pub events: Vec<SpanEvent>,
 }
 
@@ -87,7 +110,7 @@ impl Span {
     /// A finished span with a fresh entity id, checked like every other
     /// (its names were checked when made).
     pub(crate) fn finished(parts: FinishedSpan) -> Result<Span> {
-        Span {
+        let span = Span {
             id: super::random_uuid(),
             trace_id: parts.trace_id,
             span_id: parts.span_id,
@@ -98,24 +121,31 @@ impl Span {
             status: parts.status,
             start: parts.start,
             end: Some(parts.end),
-            attributes: parts.attributes,
-            events: parts.events,
-        }
-        .check()
+            text: if parts.attributes.is_empty() && parts.events.is_empty() {
+                None
+            } else {
+                SpanText::boxed(parts.attributes.into_iter().collect(), parts.events)
+            },
+        };
+        span.check()?;
+        Ok(span)
     }
 
     /// Returns the span with one more attribute (at most 64; values up to
     /// 1,024 characters, all names and values together up to
     /// [`MAX_ENTRIES_BYTES`](crate::domain::rules::MAX_ENTRIES_BYTES) bytes).
     pub fn with_attribute(mut self, key: impl Into<String>, value: impl Into<String>) -> Result<Span> {
-        self.attributes.insert(key.into(), value.into());
-        self.check()
+        let text = self.text.get_or_insert_with(Box::default);
+        text.attributes.insert(key.into(), value.into());
+        self.check()?;
+        Ok(self)
     }
 
     /// Returns the span with one more event (at most 64).
     pub fn with_event(mut self, event: SpanEvent) -> Result<Span> {
-        self.events.push(event);
-        self.check()
+        self.text.get_or_insert_with(Box::default).events.push(event);
+        self.check()?;
+        Ok(self)
     }
 
     /// Ends the span now with `status`. Finishing a finished span is a conflict.
@@ -142,15 +172,16 @@ impl Span {
         }
         self.end = Some(UnixTime::from_utc(end));
         self.status = status;
-        self.check()
+        self.check()?;
+        Ok(self)
     }
 
     /// Checks every rule but the names' (their type holds them).
-    fn check(self) -> Result<Span> {
-        if !self.attributes.is_empty() {
-            check_attributes(self.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    fn check(&self) -> Result<()> {
+        if let Some(text) = &self.text {
+            check_attributes(text.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+            rules::at_most("span", "events", text.events.len(), rules::MAX_ATTRIBUTES)?;
         }
-        rules::at_most("span", "events", self.events.len(), rules::MAX_ATTRIBUTES)?;
         if let Some(end) = self.end {
             if end < self.start {
                 return Err(ObsError::validation(
@@ -177,19 +208,22 @@ impl Span {
                 "must not be the nil UUID",
             ));
         }
-        Ok(self)
+        Ok(())
     }
 
     /// Whether redaction has anything to look at: attributes or events.
     pub(crate) fn has_text(&self) -> bool {
-        !self.attributes.is_empty() || !self.events.is_empty()
+        self.text.is_some()
     }
 
     /// The attribute values and event names, rewritten in place by redaction
-    /// (which keeps them within their limits).
-    pub(crate) fn text_mut(&mut self) -> (&mut BTreeMap<String, String>, impl Iterator<Item = &mut String>) {
-        let events = self.events.iter_mut().map(SpanEvent::name_mut);
-        (&mut self.attributes, events)
+    /// (which keeps them within their limits); `None` if there are none.
+    pub(crate) fn text_mut(
+        &mut self,
+    ) -> Option<(&mut BTreeMap<String, String>, impl Iterator<Item = &mut String>)> {
+        let text = self.text.as_deref_mut()?;
+        let events = text.events.iter_mut().map(SpanEvent::name_mut);
+        Some((&mut text.attributes, events))
     }
 
     /// The entity id.
@@ -242,11 +276,11 @@ impl Span {
     }
     /// The attributes, sorted by key.
     pub fn attributes(&self) -> &BTreeMap<String, String> {
-        &self.attributes
+        self.text.as_ref().map_or(&NO_ATTRIBUTES, |t| &t.attributes)
     }
     /// The events, in the order they were added.
     pub fn events(&self) -> &[SpanEvent] {
-        &self.events
+        self.text.as_ref().map_or(&[], |t| &t.events)
     }
     /// When the span started; the timestamp repositories order and age it by.
     pub fn timestamp(&self) -> DateTime<Utc> {
@@ -303,8 +337,8 @@ impl Serialize for Span {
             status: self.status,
             start: self.start(),
             end: self.end(),
-            attributes: &self.attributes,
-            events: &self.events,
+            attributes: self.attributes(),
+            events: self.events(),
         }
         .serialize(s)
     }
@@ -314,7 +348,7 @@ impl<'de> Deserialize<'de> for Span {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let f = SpanFields::deserialize(d)?;
         let validated = || -> Result<Span> {
-            Span {
+            let span = Span {
                 operation: SpanName::from_string("operation", f.operation)?,
                 service: SpanName::from_string("service", f.service)?,
                 id: f.id,
@@ -325,10 +359,10 @@ impl<'de> Deserialize<'de> for Span {
                 status: f.status,
                 start: UnixTime::from_utc(f.start),
                 end: f.end.map(UnixTime::from_utc),
-                attributes: f.attributes,
-                events: f.events,
-            }
-            .check()
+                text: SpanText::boxed(f.attributes, f.events),
+            };
+            span.check()?;
+            Ok(span)
         };
         validated().map_err(super::entity_serde::de_error)
     }

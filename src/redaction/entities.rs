@@ -90,10 +90,12 @@ impl Redactor {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn redact_span(&self, span: &mut Span) -> usize {
-        if self.is_empty() || !span.has_text() {
+        if self.is_empty() {
             return 0;
         }
-        let (attributes, events) = span.text_mut();
+        let Some((attributes, events)) = span.text_mut() else {
+            return 0;
+        };
         let mut grown = Vec::new();
         for (key, value) in attributes.iter_mut() {
             if self.is_sensitive_key(key) {

@@ -8,7 +8,6 @@
 //! arithmetic from one clock pair per batch ([`Anchor`]); a span without
 //! attributes or events skips redaction; a copy is made only for sinks.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -87,11 +86,6 @@ impl Outlet {
             None => SpanName::new("service", &self.service)?,
         };
         let operation = self.names.lock().get("operation", &raw.operation)?;
-        let attributes = if raw.attributes.is_empty() {
-            BTreeMap::new()
-        } else {
-            raw.attributes.into_iter().collect()
-        };
         Span::finished(FinishedSpan {
             trace_id: raw.trace_id,
             span_id: raw.span_id,
@@ -102,7 +96,7 @@ impl Outlet {
             status: raw.status,
             start: clock.time_of(raw.start, "start")?,
             end: clock.time_of(raw.end, "end")?,
-            attributes,
+            attributes: raw.attributes,
             events: raw.events,
         })
     }

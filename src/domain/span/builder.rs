@@ -1,8 +1,6 @@
 //! [`SpanBuilder`]: a [`Span`] with its optional parts (ids, parent, kind,
 //! start time) set one by one, validated once when built.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 
 use super::{Span, SpanName, UnixTime};
@@ -104,7 +102,7 @@ impl SpanBuilder {
         });
         let operation = SpanName::from_string("operation", self.operation)?;
         let service = SpanName::from_string("service", self.service)?;
-        Span {
+        let span = Span {
             id: random_uuid(),
             trace_id: self.trace_id.unwrap_or_else(TraceId::random),
             span_id,
@@ -115,9 +113,9 @@ impl SpanBuilder {
             status: SpanStatus::Unset,
             start: UnixTime::from_utc(self.start.unwrap_or_else(Utc::now)),
             end: None,
-            attributes: BTreeMap::new(),
-            events: Vec::new(),
-        }
-        .check()
+            text: None,
+        };
+        span.check()?;
+        Ok(span)
     }
 }
