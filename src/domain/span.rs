@@ -420,6 +420,29 @@ mod tests {
     }
 
     #[test]
+    fn attributes_and_events_round_trip_and_equal_spans_compare_equal() {
+        let span = Span::root("op", "svc")
+            .unwrap()
+            .with_attribute("k", "v")
+            .unwrap()
+            .with_event(SpanEvent::new("e").unwrap())
+            .unwrap();
+        let back: Span = serde_json::from_value(serde_json::to_value(&span).unwrap()).unwrap();
+        assert_eq!(back, span);
+        assert_eq!(
+            (back.attributes()["k"].as_str(), back.events()[0].name()),
+            ("v", "e")
+        );
+        let bare = Span::root("op", "svc").unwrap();
+        let json = serde_json::to_value(&bare).unwrap();
+        assert_eq!(
+            (&json["attributes"], &json["events"]),
+            (&serde_json::json!({}), &serde_json::json!([]))
+        );
+        assert_eq!(serde_json::from_value::<Span>(json).unwrap(), bare);
+    }
+
+    #[test]
     fn json_rejects_end_before_start() {
         let span = Span::root("op", "svc").unwrap().finish(SpanStatus::Ok).unwrap();
         let mut json: serde_json::Value = serde_json::to_value(&span).unwrap();

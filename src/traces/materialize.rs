@@ -134,7 +134,27 @@ impl Anchor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adapters::InMemoryRepository;
+    use crate::domain::{SpanId, SpanKind, SpanStatus, TraceId};
+    use crate::propagation::TraceFlags;
+    use std::borrow::Cow;
     use std::time::Duration;
+
+    fn raw(operation: &'static str, start: quanta::Instant, end: quanta::Instant) -> RawSpan {
+        RawSpan {
+            trace_id: TraceId::random(),
+            span_id: SpanId::random(),
+            parent: None,
+            flags: TraceFlags::SAMPLED,
+            operation: Cow::Borrowed(operation),
+            kind: SpanKind::Internal,
+            start,
+            end,
+            status: SpanStatus::Ok,
+            attributes: Vec::new(),
+            events: Vec::new(),
+        }
+    }
 
     #[test]
     fn instants_become_utc_times_in_order() {
@@ -144,5 +164,32 @@ mod tests {
         assert_eq!(gap.num_milliseconds(), 5);
         let later = clock.instant + Duration::from_millis(5);
         assert_eq!(clock.time_of(later, "end").unwrap(), clock.now);
+    }
+
+    #[test]
+    fn a_refused_operation_is_refused_every_time_and_valid_ones_are_stored_with_their_times() {
+        let repository = Arc::new(InMemoryRepository::new(10));
+        let outlet = Outlet::new(
+            repository.clone(),
+            Arc::from("svc"),
+            Arc::new(Redactor::default()),
+            Arc::default(),
+        );
+        let clock = Anchor::now();
+        let start = clock.instant - Duration::from_millis(7);
+        for _ in 0..3 {
+            let err = outlet
+                .write(raw("bad\u{7}", start, clock.instant), &clock)
+                .unwrap_err();
+            assert_eq!((err.code(), err.field()), ("validation", Some("operation")));
+            outlet.write(raw("good", start, clock.instant), &clock).unwrap();
+        }
+        let stored = repository.recent(10).unwrap();
+        assert_eq!(stored.len(), 3);
+        for span in stored {
+            assert_eq!((span.operation(), span.service()), ("good", "svc"));
+            assert_eq!(span.end(), Some(clock.now.to_utc()));
+            assert_eq!(span.duration().unwrap().num_milliseconds(), 7);
+        }
     }
 }
