@@ -235,14 +235,29 @@ criterion_group! {
 
 /// `OBSERVA_PROBE=<what>:<n>` runs `n` spans of one kind and exits, for
 /// counting instructions with `valgrind --tool=callgrind` (subtract a run
-/// with `n` = 0): `sampled` (finished spans go to the writer thread),
-/// `sampled_drain` (the same, drained into the repository on this thread
-/// every 1,000 spans, so nothing is dropped), `unsampled`, `nothing`. With
-/// `--toggle-collect='span::probe_loop*'` only the loop on the calling
-/// thread is counted.
+/// with `n` = 0): `sampled` (finished spans go to the writer thread, the
+/// rest still queued is stored at the end), `sampled_drain` (the same,
+/// drained into the repository on this thread every 1,000 spans, so nothing
+/// is dropped), `unsampled`, `nothing`, and `fastrace_drain` (fastrace
+/// `LocalSpan`s under roots of 1,000 with a reporter set, flushed at the end,
+/// so its collector has turned every span into a `SpanRecord`). The observa
+/// probes print the spans dropped before the repository, the fastrace one
+/// the spans reported, on stderr. With `--toggle-collect='span::probe_loop*'`
+/// only the loop on the calling thread is counted; without it every thread
+/// is (the writer thread, fastrace's collector and `flush` threads), which
+/// is the whole cost.
 fn probe(spec: &str) {
     let (what, n) = spec.split_once(':').expect("OBSERVA_PROBE=<what>:<n>");
     let n: u64 = n.parse().expect("a count");
+    if what == "fastrace_drain" {
+        let reported = CountingReporter::default();
+        fastrace::set_reporter(reported.clone(), fastrace::collector::Config::default());
+        probe_loop(1, || {
+            fastrace_children(n, true);
+        });
+        eprintln!("fastrace reported {} spans", reported.0.load(Ordering::Relaxed));
+        return;
+    }
     let sampler = if what == "unsampled" {
         Sampler::parent_based(Sampler::always_off())
     } else {
@@ -261,6 +276,14 @@ fn probe(spec: &str) {
         }),
         _ => probe_loop(n, || drop(black_box(obs.tracing().span("child")))),
     }
+    drop(_entered);
+    drop(root);
+    black_box(obs.tracing().evictions());
+    let text = obs.render(observa::prelude::Format::Prometheus).unwrap();
+    let dropped = text
+        .lines()
+        .filter(|l| l.starts_with("observa_dropped_total{kind=\"span\""));
+    eprintln!("{}", dropped.collect::<Vec<_>>().join("\n"));
 }
 
 /// The probe's loop, out of line: `--toggle-collect=span::probe_loop*`

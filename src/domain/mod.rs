@@ -31,6 +31,6 @@ pub use log_entry::{LogEntry, LogEntryBuilder};
 pub(crate) use metric::name_fits_kind;
 pub use metric::{Metric, MetricBuilder, MetricKind};
 pub use random::random_uuid;
-pub(crate) use span::check_attributes;
+pub(crate) use span::{check_attributes, FinishedSpan, NameCache, SpanName, UnixTime};
 pub use span::{Span, SpanBuilder, SpanEvent};
 pub use vocabulary::{AlertSeverity, AlertStatus, HealthStatus, LogLevel, SpanKind, SpanStatus};

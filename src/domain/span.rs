@@ -6,77 +6,18 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::entity_serde::validated_serde;
 use super::{rules, SpanId, SpanKind, SpanStatus, TraceId};
 use crate::error::{ObsError, Result};
 
-/// Something that happened at a point in time during a span.
-///
-/// ```
-/// let event = observa::SpanEvent::new("cache miss")?;
-/// assert_eq!(event.name(), "cache miss");
-/// # Ok::<(), observa::ObsError>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SpanEvent {
-    name: String,
-    time: DateTime<Utc>,
-}
+mod builder;
+mod event;
+mod name;
+mod time;
 
-#[derive(Deserialize)]
-struct SpanEventFields {
-    name: String,
-    time: DateTime<Utc>,
-}
-
-impl<'de> Deserialize<'de> for SpanEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let f = SpanEventFields::deserialize(d)?;
-        SpanEvent::at(f.name, f.time).map_err(super::entity_serde::de_error)
-    }
-}
-
-impl SpanEvent {
-    /// An event happening now.
-    pub fn new(name: impl Into<String>) -> Result<SpanEvent> {
-        SpanEvent::at(name, Utc::now())
-    }
-
-    /// An event at a given time.
-    pub fn at(name: impl Into<String>, time: DateTime<Utc>) -> Result<SpanEvent> {
-        let name = name.into();
-        rules::short_name("span event", "name", &name)?;
-        Ok(SpanEvent { name, time })
-    }
-
-    /// The event name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// When it happened.
-    pub fn time(&self) -> DateTime<Utc> {
-        self.time
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct SpanFields {
-    id: Uuid,
-    trace_id: TraceId,
-    span_id: SpanId,
-    parent_span_id: Option<SpanId>,
-    operation: String,
-    service: String,
-    kind: SpanKind,
-    status: SpanStatus,
-    start: DateTime<Utc>,
-    end: Option<DateTime<Utc>>,
-    #[serde(default)]
-    attributes: BTreeMap<String, String>,
-    #[serde(default)]
-    events: Vec<SpanEvent>,
-}
+pub use builder::SpanBuilder;
+pub use event::SpanEvent;
+pub(crate) use name::{NameCache, SpanName};
+pub(crate) use time::UnixTime;
 
 /// One timed operation of a trace (the seed's "Trace"): trace id, span id,
 /// optional parent, operation, service, kind, status, start and (once
@@ -99,10 +40,59 @@ struct SpanFields {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Span {
-    f: SpanFields,
+    id: Uuid,
+    trace_id: TraceId,
+    span_id: SpanId,
+    parent_span_id: Option<SpanId>,
+    /// Checked names, shared between the spans that carry them.
+    operation: SpanName,
+    service: SpanName,
+    kind: SpanKind,
+    status: SpanStatus,
+    start: UnixTime,
+    end: Option<UnixTime>,
+    /// Attributes and events, boxed so that a span without them stays small
+    /// and cheap to move and drop; `None` when there are none.
+    text: Option<Box<SpanText>>,
 }
 
-validated_serde!(Span, SpanFields);
+/// A span's attributes and events.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct SpanText {
+    attributes: BTreeMap<String, String>,
+    events: Vec<SpanEvent>,
+}
+
+impl SpanText {
+    /// `None` when both are empty, so that equal spans hold equal values.
+    fn boxed(attributes: BTreeMap<String, String>, events: Vec<SpanEvent>) -> Option<Box<SpanText>> {
+        if attributes.is_empty() && events.is_empty() {
+            None
+        } else {
+            Some(Box::new(SpanText { attributes, events }))
+        }
+    }
+}
+
+/// No attributes: what [`Span::attributes`] lends when a span has none.
+static NO_ATTRIBUTES: BTreeMap<String, String> = BTreeMap::new();
+
+/// A finished span's parts, its names already checked: what the span
+/// writer builds a [`Span`] from (see [`Span::finished`]).
+pub(crate) struct FinishedSpan {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    pub parent: Option<SpanId>,
+    pub operation: SpanName,
+    pub service: SpanName,
+    pub kind: SpanKind,
+    pub status: SpanStatus,
+    pub start: UnixTime,
+    pub end: UnixTime,
+    /// Distinct keys (a repeated key keeps its last value).
+    pub attributes: Vec<(String, String)>,
+    pub events: Vec<SpanEvent>,
+}
 
 impl Span {
     /// Opens the first span of a new trace, with fresh random ids.
@@ -112,54 +102,50 @@ impl Span {
 
     /// Opens a span in the same trace whose parent is `self`.
     pub fn child(&self, operation: impl Into<String>) -> Result<Span> {
-        Span::builder(operation, self.f.service.clone())
-            .parent(self.f.trace_id, self.f.span_id)
+        Span::builder(operation, self.service())
+            .parent(self.trace_id, self.span_id)
             .build()
     }
 
-    /// A builder for every optional part: ids, parent, kind, start time.
-    ///
-    /// ```
-    /// use observa::{Span, SpanKind, TraceId};
-    ///
-    /// let trace: TraceId = "4bf92f3577b34da6a3ce929d0e0e4736".parse()?;
-    /// let parent = "00f067aa0ba902b7".parse()?;
-    /// let span = Span::builder("GET /orders", "api")
-    ///     .parent(trace, parent)
-    ///     .kind(SpanKind::Server)
-    ///     .build()?;
-    /// assert_eq!(span.trace_id(), trace);
-    /// # Ok::<(), observa::ObsError>(())
-    /// ```
-    pub fn builder(operation: impl Into<String>, service: impl Into<String>) -> SpanBuilder {
-        SpanBuilder {
-            operation: operation.into(),
-            service: service.into(),
-            trace_id: None,
-            span_id: None,
-            parent: None,
-            kind: SpanKind::Internal,
-            start: None,
-            finished: None,
-            attributes: BTreeMap::new(),
-            events: Vec::new(),
-        }
+    /// A finished span with a fresh entity id, checked like every other
+    /// (its names were checked when made).
+    pub(crate) fn finished(parts: FinishedSpan) -> Result<Span> {
+        let span = Span {
+            id: super::random_uuid(),
+            trace_id: parts.trace_id,
+            span_id: parts.span_id,
+            parent_span_id: parts.parent,
+            operation: parts.operation,
+            service: parts.service,
+            kind: parts.kind,
+            status: parts.status,
+            start: parts.start,
+            end: Some(parts.end),
+            text: if parts.attributes.is_empty() && parts.events.is_empty() {
+                None
+            } else {
+                SpanText::boxed(parts.attributes.into_iter().collect(), parts.events)
+            },
+        };
+        span.check()?;
+        Ok(span)
     }
 
     /// Returns the span with one more attribute (at most 64; values up to
     /// 1,024 characters, all names and values together up to
     /// [`MAX_ENTRIES_BYTES`](crate::domain::rules::MAX_ENTRIES_BYTES) bytes).
-    pub fn with_attribute(self, key: impl Into<String>, value: impl Into<String>) -> Result<Span> {
-        let mut f = self.f;
-        f.attributes.insert(key.into(), value.into());
-        Span::validate(f)
+    pub fn with_attribute(mut self, key: impl Into<String>, value: impl Into<String>) -> Result<Span> {
+        let text = self.text.get_or_insert_with(Box::default);
+        text.attributes.insert(key.into(), value.into());
+        self.check()?;
+        Ok(self)
     }
 
     /// Returns the span with one more event (at most 64).
-    pub fn with_event(self, event: SpanEvent) -> Result<Span> {
-        let mut f = self.f;
-        f.events.push(event);
-        Span::validate(f)
+    pub fn with_event(mut self, event: SpanEvent) -> Result<Span> {
+        self.text.get_or_insert_with(Box::default).events.push(event);
+        self.check()?;
+        Ok(self)
     }
 
     /// Ends the span now with `status`. Finishing a finished span is a conflict.
@@ -177,119 +163,208 @@ impl Span {
     /// assert!(span.clone().finish_at(too_early, SpanStatus::Ok).is_err());
     /// # Ok::<(), observa::ObsError>(())
     /// ```
-    pub fn finish_at(self, end: DateTime<Utc>, status: SpanStatus) -> Result<Span> {
-        if self.f.end.is_some() {
+    pub fn finish_at(mut self, end: DateTime<Utc>, status: SpanStatus) -> Result<Span> {
+        if self.end.is_some() {
             return Err(ObsError::conflict(
                 "span",
-                format!("span {} is already finished", self.f.span_id),
+                format!("span {} is already finished", self.span_id),
             ));
         }
-        let mut f = self.f;
-        f.end = Some(end);
-        f.status = status;
-        Span::validate(f)
+        self.end = Some(UnixTime::from_utc(end));
+        self.status = status;
+        self.check()?;
+        Ok(self)
     }
 
-    fn validate(f: SpanFields) -> Result<Span> {
-        rules::short_name("span", "operation", &f.operation)?;
-        rules::short_name("span", "service", &f.service)?;
-        check_attributes(f.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-        rules::at_most("span", "events", f.events.len(), rules::MAX_ATTRIBUTES)?;
-        if let Some(end) = f.end {
-            if end < f.start {
+    /// Checks every rule but the names' (their type holds them).
+    fn check(&self) -> Result<()> {
+        if let Some(text) = &self.text {
+            check_attributes(text.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+            rules::at_most("span", "events", text.events.len(), rules::MAX_ATTRIBUTES)?;
+        }
+        if let Some(end) = self.end {
+            if end < self.start {
                 return Err(ObsError::validation(
                     "span",
                     "end",
-                    end,
+                    end.to_utc(),
                     "must not be before the start",
                 ));
             }
         }
-        if f.parent_span_id == Some(f.span_id) {
+        if self.parent_span_id == Some(self.span_id) {
             return Err(ObsError::validation(
                 "span",
                 "parent_span_id",
-                f.span_id,
+                self.span_id,
                 "must differ from the span id",
             ));
         }
-        if f.id.is_nil() {
+        if self.id.is_nil() {
             return Err(ObsError::validation(
                 "span",
                 "id",
-                f.id,
+                self.id,
                 "must not be the nil UUID",
             ));
         }
-        Ok(Span { f })
+        Ok(())
+    }
+
+    /// Whether redaction has anything to look at: attributes or events.
+    pub(crate) fn has_text(&self) -> bool {
+        self.text.is_some()
     }
 
     /// The attribute values and event names, rewritten in place by redaction
-    /// (which keeps them within their limits).
-    pub(crate) fn text_mut(&mut self) -> (&mut BTreeMap<String, String>, impl Iterator<Item = &mut String>) {
-        let events = self.f.events.iter_mut().map(|e| &mut e.name);
-        (&mut self.f.attributes, events)
+    /// (which keeps them within their limits); `None` if there are none.
+    pub(crate) fn text_mut(
+        &mut self,
+    ) -> Option<(&mut BTreeMap<String, String>, impl Iterator<Item = &mut String>)> {
+        let text = self.text.as_deref_mut()?;
+        let events = text.events.iter_mut().map(SpanEvent::name_mut);
+        Some((&mut text.attributes, events))
     }
 
     /// The entity id.
     pub fn id(&self) -> Uuid {
-        self.f.id
+        self.id
     }
     /// The trace this span belongs to.
     pub fn trace_id(&self) -> TraceId {
-        self.f.trace_id
+        self.trace_id
     }
     /// This span's id.
     pub fn span_id(&self) -> SpanId {
-        self.f.span_id
+        self.span_id
     }
     /// The parent span, `None` for a root span.
     pub fn parent_span_id(&self) -> Option<SpanId> {
-        self.f.parent_span_id
+        self.parent_span_id
     }
     /// The operation name.
     pub fn operation(&self) -> &str {
-        &self.f.operation
+        self.operation.as_str()
     }
     /// The service that ran it.
     pub fn service(&self) -> &str {
-        &self.f.service
+        self.service.as_str()
     }
     /// The span kind.
     pub fn kind(&self) -> SpanKind {
-        self.f.kind
+        self.kind
     }
     /// The status (`unset` while open).
     pub fn status(&self) -> SpanStatus {
-        self.f.status
+        self.status
     }
     /// When it started.
     pub fn start(&self) -> DateTime<Utc> {
-        self.f.start
+        self.start.to_utc()
     }
     /// When it ended, `None` while open.
     pub fn end(&self) -> Option<DateTime<Utc>> {
-        self.f.end
+        self.end.map(UnixTime::to_utc)
     }
     /// How long it took, `None` while open; never negative.
     pub fn duration(&self) -> Option<Duration> {
-        self.f.end.map(|end| end - self.f.start)
+        self.end().map(|end| end - self.start())
     }
     /// Whether [`Span::finish`] was called.
     pub fn is_finished(&self) -> bool {
-        self.f.end.is_some()
+        self.end.is_some()
     }
     /// The attributes, sorted by key.
     pub fn attributes(&self) -> &BTreeMap<String, String> {
-        &self.f.attributes
+        self.text.as_ref().map_or(&NO_ATTRIBUTES, |t| &t.attributes)
     }
     /// The events, in the order they were added.
     pub fn events(&self) -> &[SpanEvent] {
-        &self.f.events
+        self.text.as_ref().map_or(&[], |t| &t.events)
     }
     /// When the span started; the timestamp repositories order and age it by.
     pub fn timestamp(&self) -> DateTime<Utc> {
-        self.f.start
+        self.start()
+    }
+}
+
+/// The JSON shape of a span, written from a borrowed span.
+#[derive(Serialize)]
+struct SpanJson<'a> {
+    id: Uuid,
+    trace_id: TraceId,
+    span_id: SpanId,
+    parent_span_id: Option<SpanId>,
+    operation: &'a str,
+    service: &'a str,
+    kind: SpanKind,
+    status: SpanStatus,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    attributes: &'a BTreeMap<String, String>,
+    events: &'a [SpanEvent],
+}
+
+/// The same shape, read; validated into a [`Span`] as a constructor would.
+#[derive(Deserialize)]
+struct SpanFields {
+    id: Uuid,
+    trace_id: TraceId,
+    span_id: SpanId,
+    parent_span_id: Option<SpanId>,
+    operation: String,
+    service: String,
+    kind: SpanKind,
+    status: SpanStatus,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    #[serde(default)]
+    attributes: BTreeMap<String, String>,
+    #[serde(default)]
+    events: Vec<SpanEvent>,
+}
+
+impl Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        SpanJson {
+            id: self.id,
+            trace_id: self.trace_id,
+            span_id: self.span_id,
+            parent_span_id: self.parent_span_id,
+            operation: self.operation(),
+            service: self.service(),
+            kind: self.kind,
+            status: self.status,
+            start: self.start(),
+            end: self.end(),
+            attributes: self.attributes(),
+            events: self.events(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let f = SpanFields::deserialize(d)?;
+        let validated = || -> Result<Span> {
+            let span = Span {
+                operation: SpanName::from_string("operation", f.operation)?,
+                service: SpanName::from_string("service", f.service)?,
+                id: f.id,
+                trace_id: f.trace_id,
+                span_id: f.span_id,
+                parent_span_id: f.parent_span_id,
+                kind: f.kind,
+                status: f.status,
+                start: UnixTime::from_utc(f.start),
+                end: f.end.map(UnixTime::from_utc),
+                text: SpanText::boxed(f.attributes, f.events),
+            };
+            span.check()?;
+            Ok(span)
+        };
+        validated().map_err(super::entity_serde::de_error)
     }
 }
 
@@ -316,150 +391,5 @@ pub(crate) fn check_attributes<'a>(
     rules::entry_bytes("span", fields, attributes.map(|(k, v)| (k, v.len())))
 }
 
-/// Builds a [`Span`]; see [`Span::builder`].
-#[derive(Clone, Debug)]
-#[must_use = "a builder does nothing until `build` is called"]
-pub struct SpanBuilder {
-    operation: String,
-    service: String,
-    trace_id: Option<TraceId>,
-    span_id: Option<SpanId>,
-    parent: Option<SpanId>,
-    kind: SpanKind,
-    start: Option<DateTime<Utc>>,
-    finished: Option<(DateTime<Utc>, SpanStatus)>,
-    attributes: BTreeMap<String, String>,
-    events: Vec<SpanEvent>,
-}
-
-impl SpanBuilder {
-    /// Builds the span finished at `end` with `status`, with `attributes`
-    /// and `events`: validated once, as the finished span.
-    pub(crate) fn finished(
-        mut self,
-        end: DateTime<Utc>,
-        status: SpanStatus,
-        attributes: BTreeMap<String, String>,
-        events: Vec<SpanEvent>,
-    ) -> Self {
-        self.finished = Some((end, status));
-        self.attributes = attributes;
-        self.events = events;
-        self
-    }
-    /// Joins an existing trace (e.g. one received in a `traceparent` header) under `parent`.
-    pub fn parent(mut self, trace_id: TraceId, parent: SpanId) -> Self {
-        self.trace_id = Some(trace_id);
-        self.parent = Some(parent);
-        self
-    }
-    /// Sets the trace of a root span (default a fresh random one); a later
-    /// [`parent`](SpanBuilder::parent) replaces it.
-    ///
-    /// ```
-    /// let trace = observa::TraceId::random();
-    /// let root = observa::Span::builder("job", "worker").trace_id(trace).build()?;
-    /// assert_eq!((root.trace_id(), root.parent_span_id()), (trace, None));
-    /// # Ok::<(), observa::ObsError>(())
-    /// ```
-    pub fn trace_id(mut self, trace_id: TraceId) -> Self {
-        self.trace_id = Some(trace_id);
-        self
-    }
-    /// Sets the span id (default a fresh random one), e.g. for a span
-    /// received from elsewhere; it must differ from the parent's.
-    ///
-    /// ```
-    /// let (trace, parent, id) = (observa::TraceId::random(), observa::SpanId::random(), observa::SpanId::random());
-    /// let span = observa::Span::builder("job", "worker").parent(trace, parent).span_id(id).build()?;
-    /// assert_eq!(span.span_id(), id);
-    /// assert!(observa::Span::builder("job", "worker").parent(trace, parent).span_id(parent).build().is_err());
-    /// # Ok::<(), observa::ObsError>(())
-    /// ```
-    pub fn span_id(mut self, span_id: SpanId) -> Self {
-        self.span_id = Some(span_id);
-        self
-    }
-    /// Sets the span kind (default `internal`).
-    pub fn kind(mut self, kind: SpanKind) -> Self {
-        self.kind = kind;
-        self
-    }
-    /// Sets the start time (default now).
-    pub fn start(mut self, at: DateTime<Utc>) -> Self {
-        self.start = Some(at);
-        self
-    }
-    /// Validates and opens the span (with a fresh span id unless one was set).
-    pub fn build(self) -> Result<Span> {
-        let span_id = self.span_id.unwrap_or_else(|| loop {
-            let id = SpanId::random();
-            if Some(id) != self.parent {
-                break id;
-            }
-        });
-        Span::validate(SpanFields {
-            id: super::random_uuid(),
-            trace_id: self.trace_id.unwrap_or_else(TraceId::random),
-            span_id,
-            parent_span_id: self.parent,
-            operation: self.operation,
-            service: self.service,
-            kind: self.kind,
-            status: self.finished.map_or(SpanStatus::Unset, |f| f.1),
-            start: self.start.unwrap_or_else(Utc::now),
-            end: self.finished.map(|f| f.0),
-            attributes: self.attributes,
-            events: self.events,
-        })
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    #[test]
-    fn finishing_twice_is_a_conflict() {
-        let done = Span::root("op", "svc").unwrap().finish(SpanStatus::Ok).unwrap();
-        assert_eq!(done.finish(SpanStatus::Error).unwrap_err().code(), "conflict");
-    }
-
-    #[test]
-    fn attribute_count_is_bounded() {
-        let mut span = Span::root("op", "svc").unwrap();
-        for i in 0..rules::MAX_ATTRIBUTES {
-            span = span.with_attribute(format!("k{i}"), "v").unwrap();
-        }
-        assert!(span.with_attribute("one_more", "v").is_err());
-    }
-
-    #[test]
-    fn json_rejects_end_before_start() {
-        let span = Span::root("op", "svc").unwrap().finish(SpanStatus::Ok).unwrap();
-        let mut json: serde_json::Value = serde_json::to_value(&span).unwrap();
-        assert_eq!(serde_json::from_value::<Span>(json.clone()).unwrap(), span);
-        json["end"] = serde_json::json!("2000-01-01T00:00:00Z");
-        assert!(serde_json::from_value::<Span>(json).is_err());
-    }
-
-    proptest! {
-        #[test]
-        fn finish_never_yields_negative_duration(offset_ms in -10_000i64..10_000) {
-            let span = Span::root("op", "svc").unwrap();
-            let end = span.start() + Duration::milliseconds(offset_ms);
-            match span.finish_at(end, SpanStatus::Ok) {
-                Ok(done) => prop_assert!(done.duration().unwrap() >= Duration::zero()),
-                Err(e) => { prop_assert!(offset_ms < 0); prop_assert_eq!(e.code(), "validation"); }
-            }
-        }
-
-        #[test]
-        fn arbitrary_names_never_panic(op in "\\PC{0,200}", svc in "\\PC{0,20}") {
-            if let Ok(span) = Span::root(op, svc) {
-                prop_assert!(!span.operation().trim().is_empty());
-            }
-        }
-    }
-}
+mod tests;

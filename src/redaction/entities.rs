@@ -93,7 +93,9 @@ impl Redactor {
         if self.is_empty() {
             return 0;
         }
-        let (attributes, events) = span.text_mut();
+        let Some((attributes, events)) = span.text_mut() else {
+            return 0;
+        };
         let mut grown = Vec::new();
         for (key, value) in attributes.iter_mut() {
             if self.is_sensitive_key(key) {

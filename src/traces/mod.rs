@@ -38,6 +38,7 @@ mod active;
 mod context;
 mod instrument;
 mod jaeger;
+mod materialize;
 mod pipeline;
 mod service;
 mod start;

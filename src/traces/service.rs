@@ -12,7 +12,8 @@ use crate::redaction::Redactor;
 use crate::sampling::Sampler;
 use crate::sinks::{Outlets, DEFAULT_QUEUE_CAPACITY};
 
-use super::pipeline::{Outlet, SpanPipeline};
+use super::materialize::Outlet;
+use super::pipeline::SpanPipeline;
 use super::start::local_child_decisions;
 
 /// One span and the spans started under it.
@@ -260,12 +261,12 @@ fn pipeline(
     redactor: &Arc<Redactor>,
     sinks: Arc<Outlets>,
 ) -> Arc<SpanPipeline> {
-    let outlet = Outlet {
-        repository: Arc::clone(repository),
-        service: Arc::clone(service),
-        redactor: Arc::clone(redactor),
+    let outlet = Outlet::new(
+        Arc::clone(repository),
+        Arc::clone(service),
+        Arc::clone(redactor),
         sinks,
-    };
+    );
     Arc::new(SpanPipeline::new(outlet, DEFAULT_QUEUE_CAPACITY))
 }
 
