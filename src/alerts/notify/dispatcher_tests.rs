@@ -56,20 +56,17 @@ fn a_full_queue_drops_and_counts_without_waiting() {
 
 #[test]
 fn shutdown_abandons_and_counts_what_a_stuck_notifier_never_took() {
-    let (dispatcher, _open, _seen) = gated(5);
+    let (mut dispatcher, _open, _seen) = gated(5);
     for i in 0..5 {
         dispatcher.dispatch(notification(&format!("a{i}")));
     }
-    let shared = Arc::clone(&dispatcher.workers[0].shared);
-    while !shared.state.lock().in_flight {
+    while dispatcher.lanes[0].worker.in_flight() == 0 {
         std::thread::sleep(Duration::from_millis(1));
     }
-    assert!(!dispatcher.shutdown(Duration::from_millis(100)));
+    assert!(!dispatcher.close(Duration::from_millis(100)));
     // one is stuck in the notifier; the four behind it are abandoned
-    assert_eq!(
-        shared.counts[Outcome::Abandoned.index()].load(Ordering::Relaxed),
-        4
-    );
+    assert_eq!(dispatcher.count("gated", Outcome::Abandoned), 4);
+    assert_eq!(dispatcher.count("gated", Outcome::Dropped), 0);
 }
 
 struct Failing;
