@@ -117,6 +117,15 @@ fn spawn(config: WorkerConfig<u32>, probe: Probe) -> (Worker<u32>, Arc<[AtomicU6
     (worker, losses)
 }
 
+/// A worker whose consumer is stuck on item 0 until `seen.release()`.
+fn stuck_on_first(config: WorkerConfig<u32>) -> (Worker<u32>, Arc<Seen>, Arc<[AtomicU64; 2]>) {
+    let (probe, seen) = probe(false);
+    let (worker, losses) = spawn(config, probe);
+    assert!(worker.send(0));
+    wait_until(|| seen.entered.load(Ordering::SeqCst) == 1);
+    (worker, seen, losses)
+}
+
 #[test]
 fn a_full_queue_drops_and_counts_without_blocking_the_sender() {
     let (probe, seen) = probe(false);
@@ -162,9 +171,7 @@ fn flush_waits_for_everything_sent_before_it() {
 
 #[test]
 fn flush_gives_up_at_its_deadline_against_a_stuck_consumer() {
-    let (probe, seen) = probe(false);
-    let (worker, _) = spawn(WorkerConfig::new("test-stuck-flush", 10), probe);
-    worker.send(1);
+    let (worker, seen, _) = stuck_on_first(WorkerConfig::new("test-stuck-flush", 10));
     let started = Instant::now();
     assert!(!worker.flush(within(Duration::from_millis(100))));
     let waited = started.elapsed();
@@ -187,10 +194,7 @@ fn dropping_the_worker_consumes_what_is_queued() {
 
 #[test]
 fn close_gives_up_at_its_deadline_and_counts_what_was_left() {
-    let (probe, seen) = probe(false);
-    let (mut worker, losses) = spawn(WorkerConfig::new("test-close", 100), probe);
-    worker.send(0);
-    wait_until(|| seen.entered.load(Ordering::SeqCst) == 1);
+    let (mut worker, seen, losses) = stuck_on_first(WorkerConfig::new("test-close", 100));
     for i in 1..50 {
         worker.send(i);
     }
@@ -212,10 +216,7 @@ fn close_gives_up_at_its_deadline_and_counts_what_was_left() {
 
 #[test]
 fn close_is_not_a_success_while_the_consumer_holds_items() {
-    let (probe, seen) = probe(false);
-    let (mut worker, _) = spawn(WorkerConfig::new("test-held", 100), probe);
-    worker.send(0);
-    wait_until(|| seen.entered.load(Ordering::SeqCst) == 1);
+    let (mut worker, seen, _) = stuck_on_first(WorkerConfig::new("test-held", 100));
     assert_eq!(worker.in_flight(), 1);
     assert!(
         !worker.close(within(Duration::from_millis(50))),
@@ -302,11 +303,8 @@ fn a_due_tick_runs_while_idle_and_before_the_next_batch() {
 
 #[test]
 fn no_tick_runs_once_closing_began() {
-    let (probe, seen) = probe(false);
-    let (worker, _) = spawn(WorkerConfig::new("test-no-tick", 10), probe);
+    let (worker, seen, _) = stuck_on_first(WorkerConfig::new("test-no-tick", 10));
     worker.send(1);
-    wait_until(|| seen.entered.load(Ordering::SeqCst) == 1);
-    worker.send(2);
     *seen.tick_at.lock() = Some(Instant::now());
     let shared = Arc::clone(&worker.shared);
     let closer = std::thread::spawn(move || {
@@ -316,7 +314,7 @@ fn no_tick_runs_once_closing_began() {
     wait_until(|| shared.state.lock().closing);
     seen.release();
     assert!(closer.join().unwrap());
-    assert_eq!(*seen.log.lock(), ["1", "2"]);
+    assert_eq!(*seen.log.lock(), ["0", "1"]);
 }
 
 #[test]

@@ -12,13 +12,14 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
+
+mod thread;
 
 /// How long dropping a [`Worker`] waits for its queue to be consumed.
 pub(crate) const DROP_TIMEOUT: Duration = Duration::from_secs(5);
@@ -50,7 +51,8 @@ pub(crate) trait Consumer<T>: Send + 'static {
     fn panicked(&mut self, _during: During<'_, T>) {}
 }
 
-/// The [`Consumer`] call that panicked.
+/// A [`Consumer`] call (the one that panicked, when given to
+/// [`Consumer::panicked`]).
 #[derive(Debug)]
 pub(crate) enum During<'a, T> {
     /// [`Consumer::consume`] of this item.
@@ -131,7 +133,7 @@ impl<T: Send + 'static> WorkerConfig<T> {
         let for_thread = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name(self.name.clone())
-            .spawn(move || consume_until_closed(&for_thread, consumer))?;
+            .spawn(move || thread::consume_until_closed(&for_thread, consumer))?;
         Ok(Worker {
             name: self.name,
             shared,
@@ -330,102 +332,5 @@ impl<T: Send + 'static> std::fmt::Debug for Worker<T> {
     }
 }
 
-/// What the thread does next.
-enum Next {
-    Tick,
-    Batch,
-    Exit,
-}
-
-/// The thread: waits for items (or a tick), takes a batch, consumes it,
-/// until closing began and the queue is empty.
-fn consume_until_closed<T, C: Consumer<T>>(shared: &Shared<T>, mut consumer: C) {
-    let mut batch = VecDeque::new();
-    loop {
-        match next(shared, &consumer, &mut batch) {
-            Next::Exit => return,
-            Next::Tick => contain(shared, &mut consumer, |c| c.tick(), |c| c.panicked(During::Tick)),
-            Next::Batch => {
-                for item in &batch {
-                    contain(
-                        shared,
-                        &mut consumer,
-                        |c| c.consume(item),
-                        |c| c.panicked(During::Consume(item)),
-                    );
-                }
-                contain(
-                    shared,
-                    &mut consumer,
-                    |c| c.end_batch(),
-                    |c| c.panicked(During::EndBatch),
-                );
-                let taken = batch.len() as u64;
-                batch.clear();
-                let mut state = shared.state.lock();
-                state.finished += taken;
-                state.in_flight = 0;
-                shared.progress.notify_all();
-            }
-        }
-    }
-}
-
-/// Waits until there is something to do, and takes the batch if that is it.
-fn next<T, C: Consumer<T>>(shared: &Shared<T>, consumer: &C, batch: &mut VecDeque<T>) -> Next {
-    let due = || consumer.next_tick().is_some_and(|at| Instant::now() >= at);
-    let mut state = shared.state.lock();
-    let mut lingered = false;
-    while state.queue.is_empty() && !state.closing && !due() {
-        let tick = consumer.next_tick();
-        if lingered {
-            state.phase = Phase::Idle;
-            match tick {
-                Some(at) => {
-                    shared.work.wait_until(&mut state, at);
-                }
-                None => shared.work.wait(&mut state),
-            }
-        } else {
-            state.phase = Phase::Lingering;
-            let until = Instant::now() + LINGER;
-            let until = tick.map_or(until, |at| at.min(until));
-            lingered = shared.work.wait_until(&mut state, until).timed_out();
-        }
-    }
-    state.phase = Phase::Busy;
-    if !state.closing && due() {
-        return Next::Tick;
-    }
-    if state.queue.is_empty() {
-        state.exited = true;
-        shared.progress.notify_all();
-        return Next::Exit;
-    }
-    if state.queue.len() <= shared.max_batch {
-        std::mem::swap(&mut state.queue, batch);
-    } else {
-        let max_batch = shared.max_batch;
-        batch.extend(state.queue.drain(..max_batch));
-    }
-    state.in_flight = batch.len();
-    Next::Batch
-}
-
-/// Runs `work`; if it panics, counts the panic and runs `recover` (whose
-/// own panic is swallowed, so the thread always carries on).
-fn contain<T, C>(
-    shared: &Shared<T>,
-    consumer: &mut C,
-    work: impl FnOnce(&mut C),
-    recover: impl FnOnce(&mut C),
-) {
-    if catch_unwind(AssertUnwindSafe(|| work(consumer))).is_err() {
-        shared.panicked.fetch_add(1, Ordering::Relaxed);
-        let _ = catch_unwind(AssertUnwindSafe(|| recover(consumer)));
-    }
-}
-
 #[cfg(test)]
-#[path = "worker_tests.rs"]
 mod tests;
