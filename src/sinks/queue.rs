@@ -3,7 +3,7 @@
 
 use std::io;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::drops::{kind_index, IO_ERROR, KINDS, QUEUE_FULL, SHUTDOWN_TIMEOUT, SINK_PANIC};
 use super::{DropCounts, Record, Sink};
@@ -106,7 +106,7 @@ impl QueuedSink {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
-        self.worker.flush(Instant::now() + timeout)
+        self.worker.flush(worker::deadline_after(timeout))
     }
 
     /// Stops accepting records, waits up to `timeout` for the queue to be
@@ -125,7 +125,7 @@ impl QueuedSink {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn shutdown(mut self, timeout: Duration) -> bool {
-        self.worker.close(Instant::now() + timeout)
+        self.worker.close(worker::deadline_after(timeout))
     }
 
     /// The drop counts, shared: they stay readable after the sink is gone.

@@ -1,5 +1,6 @@
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
 
@@ -161,4 +162,15 @@ fn a_full_queue_and_a_shutdown_deadline_count_each_record_by_kind() {
     );
     assert_eq!(drops.total(), 3);
     probe.release();
+}
+
+#[test]
+fn an_unbounded_timeout_waits_without_overflowing() {
+    let probe = Probe::default();
+    let sink = QueuedSink::spawn(probe.clone(), 10).unwrap();
+    sink.send(entry(1));
+    assert!(sink.flush(Duration::MAX));
+    sink.send(entry(2));
+    assert!(sink.shutdown(Duration::MAX));
+    assert_eq!(probe.written(), 2);
 }

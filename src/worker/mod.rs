@@ -24,6 +24,16 @@ mod thread;
 /// How long dropping a [`Worker`] waits for its queue to be consumed.
 pub(crate) const DROP_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The instant `timeout` from now; a timeout too long to add (such as
+/// `Duration::MAX`) waits about a century instead of overflowing.
+pub(crate) fn deadline_after(timeout: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3_600);
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(CENTURY))
+        .unwrap_or(now)
+}
+
 /// How long the thread waits for more items before it sleeps until woken.
 /// While it lingers, senders do not wake it (no system call on their side)
 /// unless the queue is half full.

@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 
 use super::{Notification, Notifier, NotifyError, Outcome};
 use crate::error::{ObsError, Result};
-use crate::worker::{Consumer, During, Worker, WorkerConfig};
+use crate::worker::{self, Consumer, During, Worker, WorkerConfig};
 
 /// How long dropping a dispatcher waits, in all, for its queues to drain.
 const DROP_DEADLINE: Duration = Duration::from_secs(5);
@@ -134,7 +134,7 @@ impl NotificationDispatcher {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        let deadline = worker::deadline_after(timeout);
         // every worker gets its turn, even after one timed out
         let done: Vec<bool> = self
             .lanes
@@ -206,7 +206,7 @@ impl NotificationDispatcher {
     }
 
     fn close(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        let deadline = worker::deadline_after(timeout);
         // every worker gets its turn, even after one timed out
         let done: Vec<bool> = self
             .lanes

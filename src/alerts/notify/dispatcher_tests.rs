@@ -185,3 +185,15 @@ fn a_stuck_notifier_never_blocks_raise_or_resolve() {
     assert!(notifications.flush(Duration::from_secs(5)));
     assert_eq!(seen.try_iter().count(), 2);
 }
+
+#[test]
+fn an_unbounded_timeout_waits_without_overflowing() {
+    let (dispatcher, open, seen) = gated(2);
+    dispatcher.dispatch(notification("a"));
+    open.send(()).unwrap();
+    assert!(dispatcher.flush(Duration::MAX));
+    dispatcher.dispatch(notification("b"));
+    open.send(()).unwrap();
+    assert!(dispatcher.shutdown(Duration::MAX));
+    assert_eq!(seen.try_iter().collect::<Vec<_>>(), ["a", "b"]);
+}
