@@ -135,13 +135,10 @@ impl NotificationDispatcher {
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
         let deadline = worker::deadline_after(timeout);
-        // every worker gets its turn, even after one timed out
-        let done: Vec<bool> = self
-            .lanes
+        // every lane gets its turn, even after one timed out (`&` does not short-circuit)
+        self.lanes
             .iter()
-            .map(|lane| lane.worker.flush(deadline))
-            .collect();
-        done.into_iter().all(|d| d)
+            .fold(true, |all, lane| lane.worker.flush(deadline) & all)
     }
 
     /// Stops accepting, delivers what is queued until `timeout` passes,
@@ -207,13 +204,10 @@ impl NotificationDispatcher {
 
     fn close(&mut self, timeout: Duration) -> bool {
         let deadline = worker::deadline_after(timeout);
-        // every worker gets its turn, even after one timed out
-        let done: Vec<bool> = self
-            .lanes
+        // every lane gets its turn, even after one timed out (`&` does not short-circuit)
+        self.lanes
             .iter_mut()
-            .map(|lane| lane.worker.close(deadline))
-            .collect();
-        done.into_iter().all(|d| d)
+            .fold(true, |all, lane| lane.worker.close(deadline) & all)
     }
 }
 
