@@ -27,6 +27,7 @@ pub mod sampling;
 pub mod services;
 pub mod sinks;
 pub mod traces;
+mod worker;
 
 pub use container::{Observability, ObservabilityBuilder, ServiceInfo, DEFAULT_CAPACITY};
 pub use domain::{

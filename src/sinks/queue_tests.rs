@@ -1,4 +1,8 @@
+use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use parking_lot::{Condvar, Mutex};
 
 use super::*;
 use crate::{LogEntry, LogLevel, Span};
@@ -16,6 +20,7 @@ struct Probe {
     fail_every: Option<usize>,
     panic_every: Option<usize>,
     fail_flush: bool,
+    panic_flush: bool,
     seen: usize,
 }
 
@@ -32,6 +37,12 @@ impl Probe {
     }
     fn written(&self) -> usize {
         self.written.load(Ordering::SeqCst)
+    }
+    fn wait_entered(&self, n: usize) {
+        let until = Instant::now() + DEADLINE;
+        while self.entered.load(Ordering::SeqCst) < n && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 }
 
@@ -55,6 +66,9 @@ impl Sink for Probe {
     }
     fn flush(&mut self) -> io::Result<()> {
         self.flushes.fetch_add(1, Ordering::SeqCst);
+        if self.panic_flush {
+            panic!("flush failure");
+        }
         if self.fail_flush {
             return Err(io::Error::other("flush failed"));
         }
@@ -64,60 +78,6 @@ impl Sink for Probe {
 
 fn entry(i: usize) -> LogEntry {
     LogEntry::new(LogLevel::Info, format!("line {i}")).unwrap()
-}
-
-#[test]
-fn a_stuck_writer_never_blocks_the_caller_and_drops_are_counted() {
-    let probe = Probe::stuck();
-    let sink = QueuedSink::spawn(probe.clone(), 1_000).unwrap();
-    let record = Record::from(entry(0));
-    let started = Instant::now();
-    let mut accepted = 0;
-    for _ in 0..100_000 {
-        accepted += usize::from(sink.send(record.clone()));
-        assert!(sink.queued() <= sink.capacity());
-    }
-    let elapsed = started.elapsed();
-    assert!(elapsed < Duration::from_secs(5), "100,000 sends took {elapsed:?}");
-    let drops = sink.drops();
-    assert_eq!(drops.get("log_entry", "queue_full"), (100_000 - accepted) as u64);
-    assert_eq!(
-        accepted, 1_000,
-        "the queue and the batch held by the writer fill the capacity"
-    );
-    assert!(
-        !sink.flush(Duration::from_millis(50)),
-        "nothing can be written yet"
-    );
-
-    probe.release();
-    assert!(sink.shutdown(DEADLINE));
-    assert_eq!(probe.written(), accepted);
-    assert_eq!(drops.total(), (100_000 - accepted) as u64);
-}
-
-#[test]
-fn flush_delivers_everything_sent_before_it() {
-    let probe = Probe::default();
-    let sink = QueuedSink::spawn(probe.clone(), 10_000).unwrap();
-    for i in 0..5_000 {
-        assert!(sink.send(entry(i)));
-    }
-    assert!(sink.flush(DEADLINE));
-    assert_eq!(probe.written(), 5_000);
-    assert!(probe.flushes.load(Ordering::SeqCst) >= 1);
-}
-
-#[test]
-fn dropping_the_sink_drains_the_queue() {
-    let probe = Probe::default();
-    let sink = QueuedSink::spawn(probe.clone(), 10_000).unwrap();
-    for i in 0..3_000 {
-        sink.send(entry(i));
-    }
-    sink.send(Span::root("op", "svc").unwrap());
-    drop(sink);
-    assert_eq!(probe.written(), 3_001);
 }
 
 #[test]
@@ -138,6 +98,7 @@ fn io_errors_and_panics_are_counted_and_the_writer_carries_on() {
     assert_eq!(drops.get("log_entry", "sink_panic"), panics as u64);
     assert_eq!(drops.get("log_entry", "io_error"), failures as u64);
     assert_eq!(probe.written(), 90 - panics - failures);
+    assert!(probe.flushes.load(Ordering::SeqCst) >= 1, "the sink was flushed");
     assert!(sink.send(entry(91)), "the writer is still alive");
     assert!(sink.flush(DEADLINE));
 }
@@ -158,83 +119,58 @@ fn a_failed_flush_counts_the_records_it_may_have_lost() {
 }
 
 #[test]
-fn shutdown_gives_up_at_its_deadline_and_counts_what_was_left() {
-    let probe = Probe::stuck();
+fn a_panicking_flush_counts_the_records_it_may_have_lost() {
+    let probe = Probe {
+        panic_flush: true,
+        ..Probe::default()
+    };
     let sink = QueuedSink::spawn(probe.clone(), 100).unwrap();
-    sink.send(entry(0));
-    let until = Instant::now() + DEADLINE;
-    while probe.entered.load(Ordering::SeqCst) == 0 && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    for i in 1..50 {
-        sink.send(entry(i));
-    }
-    let drops = sink.drops();
-    let started = Instant::now();
-    assert!(!sink.shutdown(Duration::from_millis(100)));
-    assert!(started.elapsed() < Duration::from_secs(5));
-    // The writer is stuck on the first record; the 49 behind it were abandoned.
-    assert_eq!(drops.get("log_entry", "shutdown_timeout"), 49);
-    probe.release();
-}
-
-#[test]
-fn a_quiet_writer_still_picks_up_a_late_record() {
-    let probe = Probe::default();
-    let sink = QueuedSink::spawn(probe.clone(), 10).unwrap();
-    std::thread::sleep(LINGER * 5);
     sink.send(entry(1));
+    sink.send(Span::root("op", "svc").unwrap());
     assert!(sink.flush(DEADLINE));
-    std::thread::sleep(LINGER * 5);
-    sink.send(entry(2));
-    let until = Instant::now() + DEADLINE;
-    while probe.written() < 2 && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    assert_eq!(probe.written(), 2);
+    let drops = sink.drops();
+    let spans = drops.get("span", "sink_panic");
+    let logs = drops.get("log_entry", "sink_panic");
+    assert_eq!((logs, spans), (1, 1));
+    assert_eq!(drops.total(), 2);
 }
 
 #[test]
-fn a_queued_sink_can_be_shared_between_threads() {
+fn a_full_queue_and_a_shutdown_deadline_count_each_record_by_kind() {
     fn shareable<T: Send + Sync>() {}
     shareable::<QueuedSink>();
     shareable::<DropCounts>();
-    let probe = Probe::default();
-    let sink = Arc::new(QueuedSink::spawn(probe.clone(), 10_000).unwrap());
-    let senders: Vec<_> = (0..4)
-        .map(|t| {
-            let sink = Arc::clone(&sink);
-            std::thread::spawn(move || (0..500).for_each(|i| assert!(sink.send(entry(t * 1000 + i)))))
-        })
-        .collect();
-    senders.into_iter().for_each(|s| s.join().unwrap());
-    assert!(sink.flush(DEADLINE));
-    assert_eq!(probe.written(), 2_000);
+    let probe = Probe::stuck();
+    let sink = QueuedSink::spawn(probe.clone(), 2).unwrap();
+    assert!(sink.send(entry(0)));
+    probe.wait_entered(1);
+    assert!(sink.send(Span::root("queued", "svc").unwrap()));
+    assert!(
+        !sink.send(entry(1)),
+        "the stuck record and the queued span fill it"
+    );
+    assert!(!sink.send(Span::root("dropped", "svc").unwrap()));
+    let drops = sink.drops();
+    assert_eq!(drops.get("log_entry", "queue_full"), 1);
+    assert_eq!(drops.get("span", "queue_full"), 1);
+    assert!(!sink.shutdown(Duration::from_millis(50)));
+    assert_eq!(drops.get("span", "shutdown_timeout"), 1);
+    assert_eq!(
+        drops.get("log_entry", "shutdown_timeout"),
+        0,
+        "the writer still holds it"
+    );
+    assert_eq!(drops.total(), 3);
+    probe.release();
 }
 
 #[test]
-fn shutdown_is_not_a_success_while_the_writer_still_holds_records() {
-    let probe = Probe::stuck();
-    let sink = QueuedSink::spawn(probe.clone(), 100).unwrap();
-    sink.send(entry(0));
-    let until = Instant::now() + DEADLINE;
-    while probe.entered.load(Ordering::SeqCst) == 0 && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let drops = sink.drops();
-    assert!(
-        !sink.shutdown(Duration::from_millis(50)),
-        "the one record is not written"
-    );
-    assert_eq!(
-        drops.total(),
-        0,
-        "nothing was abandoned: the writer still holds it"
-    );
-    probe.release();
-    let until = Instant::now() + DEADLINE;
-    while probe.written() == 0 && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    assert_eq!(probe.written(), 1, "the writer finishes the record once it can");
+fn an_unbounded_timeout_waits_without_overflowing() {
+    let probe = Probe::default();
+    let sink = QueuedSink::spawn(probe.clone(), 10).unwrap();
+    sink.send(entry(1));
+    assert!(sink.flush(Duration::MAX));
+    sink.send(entry(2));
+    assert!(sink.shutdown(Duration::MAX));
+    assert_eq!(probe.written(), 2);
 }

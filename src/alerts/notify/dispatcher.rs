@@ -1,61 +1,32 @@
 //! [`NotificationDispatcher`]: one bounded queue and one named delivery
 //! thread per [`Notifier`], so the alert service never waits on I/O.
 
-use std::collections::{HashSet, VecDeque};
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Mutex;
 
 use super::{Notification, Notifier, NotifyError, Outcome};
 use crate::error::{ObsError, Result};
+use crate::worker::{self, Consumer, During, Worker, WorkerConfig};
 
 /// How long dropping a dispatcher waits, in all, for its queues to drain.
 const DROP_DEADLINE: Duration = Duration::from_secs(5);
 
-struct State {
-    queue: VecDeque<Arc<Notification>>,
-    /// Notifications accepted so far.
-    accepted: u64,
-    /// Notifications delivered, failed or abandoned.
-    finished: u64,
-    /// Whether the thread holds one it took from the queue.
-    in_flight: bool,
-    closing: bool,
-    exited: bool,
-}
-
-struct Shared {
-    state: Mutex<State>,
-    /// Wakes the delivery thread: work arrived, or shutdown began.
-    work: Condvar,
-    /// Wakes flushers: `finished` moved, or the thread exited.
-    progress: Condvar,
+/// One notifier's delivery counts (`Dropped` and `Abandoned` are its
+/// queue's) and latest error.
+#[derive(Default)]
+struct Stats {
     counts: [AtomicU64; Outcome::ALL.len()],
     /// Why the latest failed delivery or re-send failed.
     last_error: Mutex<Option<String>>,
-    capacity: usize,
 }
 
-impl Shared {
+impl Stats {
     fn count(&self, outcome: Outcome, n: u64) {
         self.counts[outcome.index()].fetch_add(n, Ordering::Relaxed);
-    }
-
-    /// Counts the result of a delivery (`ok` = `success`) or a re-send.
-    fn record<T>(
-        &self,
-        result: std::thread::Result<std::result::Result<T, NotifyError>>,
-        success: impl FnOnce(T),
-    ) {
-        match result {
-            Ok(Ok(value)) => success(value),
-            Ok(Err(e)) => self.fail(e.to_string()),
-            Err(_) => self.fail("the notifier panicked".to_owned()),
-        }
     }
 
     fn fail(&self, reason: String) {
@@ -64,10 +35,21 @@ impl Shared {
     }
 }
 
-struct Worker {
+/// One notifier's queue, thread and counts.
+struct Lane {
     name: String,
-    shared: Arc<Shared>,
-    thread: Option<JoinHandle<()>>,
+    stats: Arc<Stats>,
+    worker: Worker<Arc<Notification>>,
+}
+
+impl Lane {
+    fn count(&self, outcome: Outcome) -> u64 {
+        match outcome {
+            Outcome::Dropped => self.worker.dropped(),
+            Outcome::Abandoned => self.worker.abandoned(),
+            _ => self.stats.counts[outcome.index()].load(Ordering::Relaxed),
+        }
+    }
 }
 
 /// Hands each notification to every notifier, off the caller's thread.
@@ -91,7 +73,7 @@ struct Worker {
 /// # Ok::<(), observa::ObsError>(())
 /// ```
 pub struct NotificationDispatcher {
-    workers: Vec<Worker>,
+    lanes: Vec<Lane>,
 }
 
 impl NotificationDispatcher {
@@ -117,9 +99,9 @@ impl NotificationDispatcher {
                 format!("two notifiers are named `{}`; rename one", twice.name()),
             ));
         }
-        let mut dispatcher = NotificationDispatcher { workers: Vec::new() };
+        let mut dispatcher = NotificationDispatcher { lanes: Vec::new() };
         for notifier in notifiers {
-            dispatcher.workers.push(Worker::spawn(notifier, capacity.max(1))?);
+            dispatcher.lanes.push(spawn_lane(notifier, capacity)?);
         }
         Ok(dispatcher)
     }
@@ -137,7 +119,10 @@ impl NotificationDispatcher {
     /// ```
     pub fn dispatch(&self, notification: Notification) -> usize {
         let shared = Arc::new(notification);
-        self.workers.iter().filter(|w| w.send(&shared)).count()
+        self.lanes
+            .iter()
+            .filter(|lane| lane.worker.send(Arc::clone(&shared)))
+            .count()
     }
 
     /// Waits until every notification dispatched before the call is
@@ -149,10 +134,11 @@ impl NotificationDispatcher {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        // every worker gets its turn, even after one timed out
-        let done: Vec<bool> = self.workers.iter().map(|w| w.flush(deadline)).collect();
-        done.into_iter().all(|d| d)
+        let deadline = worker::deadline_after(timeout);
+        // every lane gets its turn, even after one timed out (`&` does not short-circuit)
+        self.lanes
+            .iter()
+            .fold(true, |all, lane| lane.worker.flush(deadline) & all)
     }
 
     /// Stops accepting, delivers what is queued until `timeout` passes,
@@ -178,10 +164,10 @@ impl NotificationDispatcher {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn count(&self, notifier: &str, outcome: Outcome) -> u64 {
-        self.workers
+        self.lanes
             .iter()
-            .find(|w| w.name == notifier)
-            .map_or(0, |w| w.shared.counts[outcome.index()].load(Ordering::Relaxed))
+            .find(|lane| lane.name == notifier)
+            .map_or(0, |lane| lane.count(outcome))
     }
 
     /// Why the latest failed delivery (or re-send) of the notifier named
@@ -194,8 +180,8 @@ impl NotificationDispatcher {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn last_error(&self, notifier: &str) -> Option<String> {
-        let worker = self.workers.iter().find(|w| w.name == notifier)?;
-        worker.shared.last_error.lock().clone()
+        let lane = self.lanes.iter().find(|lane| lane.name == notifier)?;
+        lane.stats.last_error.lock().clone()
     }
 
     /// Every (notifier, outcome, total), for `observa_notifications_total`.
@@ -207,21 +193,21 @@ impl NotificationDispatcher {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn counts(&self) -> Vec<(String, Outcome, u64)> {
-        let mut all = Vec::with_capacity(self.workers.len() * Outcome::ALL.len());
-        for worker in &self.workers {
+        let mut all = Vec::with_capacity(self.lanes.len() * Outcome::ALL.len());
+        for lane in &self.lanes {
             for outcome in Outcome::ALL {
-                let n = worker.shared.counts[outcome.index()].load(Ordering::Relaxed);
-                all.push((worker.name.clone(), outcome, n));
+                all.push((lane.name.clone(), outcome, lane.count(outcome)));
             }
         }
         all
     }
 
     fn close(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        // every worker gets its turn, even after one timed out
-        let done: Vec<bool> = self.workers.iter_mut().map(|w| w.close(deadline)).collect();
-        done.into_iter().all(|d| d)
+        let deadline = worker::deadline_after(timeout);
+        // every lane gets its turn, even after one timed out (`&` does not short-circuit)
+        self.lanes
+            .iter_mut()
+            .fold(true, |all, lane| lane.worker.close(deadline) & all)
     }
 }
 
@@ -233,155 +219,71 @@ impl Drop for NotificationDispatcher {
 
 impl std::fmt::Debug for NotificationDispatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.workers.iter().map(|w| w.name.as_str()).collect();
+        let names: Vec<&str> = self.lanes.iter().map(|lane| lane.name.as_str()).collect();
         f.debug_struct("NotificationDispatcher")
             .field("notifiers", &names)
             .finish_non_exhaustive()
     }
 }
 
-impl Worker {
-    fn spawn(notifier: Box<dyn Notifier>, capacity: usize) -> Result<Worker> {
-        let name = notifier.name().to_owned();
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                queue: VecDeque::new(),
-                accepted: 0,
-                finished: 0,
-                in_flight: false,
-                closing: false,
-                exited: false,
-            }),
-            work: Condvar::new(),
-            progress: Condvar::new(),
-            counts: Default::default(),
-            last_error: Mutex::new(None),
-            capacity,
-        });
-        let for_thread = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name(format!("observa-notify-{name}"))
-            .spawn(move || deliver_until_closed(&for_thread, notifier))
-            .map_err(|e| {
-                ObsError::configuration("notifier", format!("cannot start `{name}`'s thread: {e}"))
-            })?;
-        Ok(Worker {
-            name,
-            shared,
-            thread: Some(thread),
-        })
-    }
+/// Starts `notifier`'s thread, `observa-notify-<name>`, behind a queue of
+/// `capacity` notifications, delivered one at a time.
+fn spawn_lane(notifier: Box<dyn Notifier>, capacity: usize) -> Result<Lane> {
+    let name = notifier.name().to_owned();
+    let stats = Arc::new(Stats::default());
+    let interval = notifier.resend_interval();
+    let delivery = Delivery {
+        notifier,
+        stats: Arc::clone(&stats),
+        interval,
+        next_resend: interval.map(|every| Instant::now() + every),
+    };
+    let worker = WorkerConfig::new(format!("observa-notify-{name}"), capacity)
+        .batch(1)
+        .spawn(delivery)
+        .map_err(|e| ObsError::configuration("notifier", format!("cannot start `{name}`'s thread: {e}")))?;
+    Ok(Lane { name, stats, worker })
+}
 
-    fn send(&self, notification: &Arc<Notification>) -> bool {
-        let shared = &*self.shared;
-        let mut state = shared.state.lock();
-        if state.closing || state.queue.len() + usize::from(state.in_flight) >= shared.capacity {
-            drop(state);
-            shared.count(Outcome::Dropped, 1);
-            return false;
-        }
-        state.queue.push_back(Arc::clone(notification));
-        state.accepted += 1;
-        drop(state);
-        shared.work.notify_one();
-        true
-    }
+/// The delivery thread's side: delivers queued notifications in order and
+/// re-sends on the notifier's schedule (a due re-send goes before the next
+/// queued notification, so a busy queue cannot starve it).
+struct Delivery {
+    notifier: Box<dyn Notifier>,
+    stats: Arc<Stats>,
+    interval: Option<Duration>,
+    next_resend: Option<Instant>,
+}
 
-    fn flush(&self, deadline: Instant) -> bool {
-        let shared = &*self.shared;
-        let mut state = shared.state.lock();
-        let target = state.accepted;
-        while state.finished < target && !state.exited {
-            if shared.progress.wait_until(&mut state, deadline).timed_out() {
-                break;
-            }
+impl Delivery {
+    fn record<T>(&self, result: std::result::Result<T, NotifyError>, success: impl FnOnce(T)) {
+        match result {
+            Ok(value) => success(value),
+            Err(e) => self.stats.fail(e.to_string()),
         }
-        state.finished >= target
-    }
-
-    fn close(&mut self, deadline: Instant) -> bool {
-        let Some(thread) = self.thread.take() else {
-            return true;
-        };
-        let shared = &*self.shared;
-        let mut state = shared.state.lock();
-        state.closing = true;
-        shared.work.notify_one();
-        while !state.exited {
-            if shared.progress.wait_until(&mut state, deadline).timed_out() {
-                break;
-            }
-        }
-        if state.exited {
-            drop(state);
-            let _ = thread.join();
-            return true;
-        }
-        // The thread is stuck in its notifier: give up on what it has not taken.
-        let abandoned = state.queue.len() as u64;
-        state.queue.clear();
-        state.finished += abandoned;
-        drop(state);
-        shared.count(Outcome::Abandoned, abandoned);
-        false
     }
 }
 
-/// The delivery thread: delivers queued notifications in order and re-sends
-/// on the notifier's schedule (a due re-send goes before the next queued
-/// notification), until shutdown empties the queue.
-fn deliver_until_closed(shared: &Shared, mut notifier: Box<dyn Notifier>) {
-    let interval = notifier.resend_interval();
-    let mut next_resend = interval.map(|every| Instant::now() + every);
-    loop {
-        let next = {
-            let mut state = shared.state.lock();
-            loop {
-                if !state.queue.is_empty() || state.closing {
-                    break;
-                }
-                match next_resend {
-                    Some(at) if Instant::now() >= at => break,
-                    Some(at) => {
-                        shared.work.wait_until(&mut state, at);
-                    }
-                    None => shared.work.wait(&mut state),
-                }
-            }
-            let resend_due = next_resend.is_some_and(|at| Instant::now() >= at);
-            // a due re-send goes first, so a busy queue cannot starve it
-            let taken = if resend_due && !state.closing {
-                None
-            } else {
-                state.queue.pop_front()
-            };
-            match taken {
-                Some(next) => {
-                    state.in_flight = true;
-                    Some(next)
-                }
-                None if state.closing => {
-                    state.exited = true;
-                    shared.progress.notify_all();
-                    return;
-                }
-                None => None,
-            }
-        };
-        match next {
-            Some(notification) => {
-                let delivered = catch_unwind(AssertUnwindSafe(|| notifier.deliver(&notification)));
-                shared.record(delivered, |()| shared.count(Outcome::Sent, 1));
-                let mut state = shared.state.lock();
-                state.in_flight = false;
-                state.finished += 1;
-                shared.progress.notify_all();
-            }
-            None => {
-                let resent = catch_unwind(AssertUnwindSafe(|| notifier.resend()));
-                shared.record(resent, |n| shared.count(Outcome::Resent, n as u64));
-                next_resend = interval.map(|every| Instant::now() + every);
-            }
+impl Consumer<Arc<Notification>> for Delivery {
+    fn consume(&mut self, notification: &Arc<Notification>) {
+        let delivered = self.notifier.deliver(notification);
+        self.record(delivered, |()| self.stats.count(Outcome::Sent, 1));
+    }
+
+    fn next_tick(&self) -> Option<Instant> {
+        self.next_resend
+    }
+
+    fn tick(&mut self) {
+        let resent = self.notifier.resend();
+        self.next_resend = self.interval.map(|every| Instant::now() + every);
+        self.record(resent, |n| self.stats.count(Outcome::Resent, n as u64));
+    }
+
+    fn panicked(&mut self, during: During<'_, Arc<Notification>>) {
+        self.stats.fail("the notifier panicked".to_owned());
+        if let During::Tick = during {
+            self.next_resend = self.interval.map(|every| Instant::now() + every);
         }
     }
 }

@@ -56,20 +56,17 @@ fn a_full_queue_drops_and_counts_without_waiting() {
 
 #[test]
 fn shutdown_abandons_and_counts_what_a_stuck_notifier_never_took() {
-    let (dispatcher, _open, _seen) = gated(5);
+    let (mut dispatcher, _open, _seen) = gated(5);
     for i in 0..5 {
         dispatcher.dispatch(notification(&format!("a{i}")));
     }
-    let shared = Arc::clone(&dispatcher.workers[0].shared);
-    while !shared.state.lock().in_flight {
+    while dispatcher.lanes[0].worker.in_flight() == 0 {
         std::thread::sleep(Duration::from_millis(1));
     }
-    assert!(!dispatcher.shutdown(Duration::from_millis(100)));
+    assert!(!dispatcher.close(Duration::from_millis(100)));
     // one is stuck in the notifier; the four behind it are abandoned
-    assert_eq!(
-        shared.counts[Outcome::Abandoned.index()].load(Ordering::Relaxed),
-        4
-    );
+    assert_eq!(dispatcher.count("gated", Outcome::Abandoned), 4);
+    assert_eq!(dispatcher.count("gated", Outcome::Dropped), 0);
 }
 
 struct Failing;
@@ -187,4 +184,16 @@ fn a_stuck_notifier_never_blocks_raise_or_resolve() {
     open.send(()).unwrap();
     assert!(notifications.flush(Duration::from_secs(5)));
     assert_eq!(seen.try_iter().count(), 2);
+}
+
+#[test]
+fn an_unbounded_timeout_waits_without_overflowing() {
+    let (dispatcher, open, seen) = gated(2);
+    dispatcher.dispatch(notification("a"));
+    open.send(()).unwrap();
+    assert!(dispatcher.flush(Duration::MAX));
+    dispatcher.dispatch(notification("b"));
+    open.send(()).unwrap();
+    assert!(dispatcher.shutdown(Duration::MAX));
+    assert_eq!(seen.try_iter().collect::<Vec<_>>(), ["a", "b"]);
 }
