@@ -266,3 +266,19 @@ fn console_logs_adds_a_sink_and_sink_series_render_only_with_sinks() {
         Some(0)
     );
 }
+
+#[test]
+fn a_flush_with_an_unbounded_timeout_waits_instead_of_overflowing() {
+    let lines = MemorySink::new(Resource::new("shop", "1.0"), 10);
+    let spans = MemorySink::new(Resource::new("shop", "1.0"), 10);
+    let obs = Observability::builder()
+        .service("shop", "1.0")
+        .log_sink(lines.clone())
+        .span_sink(spans.clone())
+        .build()
+        .unwrap();
+    obs.logs().log(LogLevel::Error, "disk full").unwrap();
+    obs.tracing().in_span("charge", || ());
+    assert!(obs.flush(Duration::MAX));
+    assert_eq!((lines.lines().len(), spans.lines().len()), (1, 1));
+}

@@ -31,7 +31,7 @@ impl Observability {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        let deadline = crate::worker::deadline_after(timeout);
         let logs = self.inner.log_sinks.flush(timeout);
         self.inner.tracing.drain();
         let spans = self

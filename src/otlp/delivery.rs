@@ -109,7 +109,7 @@ pub(crate) fn deliver<M: OtlpMessage, R: OtlpMessage + PartialSuccess>(
                     None => jitter(backoff),
                 };
                 backoff = (backoff * 2).min(retry.max_backoff);
-                if Instant::now() + wait >= deadline() {
+                if crate::worker::deadline_after(wait) >= deadline() {
                     tally.drop(kind, FAILED, items);
                     return;
                 }

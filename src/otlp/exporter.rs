@@ -124,7 +124,7 @@ impl OtlpExporter {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        let deadline = crate::worker::deadline_after(timeout);
         let mut state = self.shared.state.lock();
         state.flush_asked += 1;
         let asked = state.flush_asked;
@@ -173,7 +173,7 @@ impl OtlpExporter {
     /// Stops the thread after a last export, waiting at most `timeout`;
     /// what is still queued then is counted as `otlp_shutdown_timeout`.
     pub(crate) fn shutdown(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        let deadline = crate::worker::deadline_after(timeout);
         let mut state = self.shared.state.lock();
         state.closing = Some(state.closing.map_or(deadline, |d| d.min(deadline)));
         self.shared.wake.notify_all();
@@ -292,7 +292,7 @@ fn run(shared: &Shared) {
         drop(state);
         let metrics_due = all || next[METRIC] <= now;
         let deadline = |timeout: Duration| {
-            let batch_deadline = Instant::now() + timeout;
+            let batch_deadline = crate::worker::deadline_after(timeout);
             move || {
                 let closing = shared.state.lock().closing;
                 closing.map_or(batch_deadline, |c| c.min(batch_deadline))
@@ -300,7 +300,7 @@ fn run(shared: &Shared) {
         };
         let pause = |wait: Duration| {
             let mut state = shared.state.lock();
-            let until = Instant::now() + wait;
+            let until = crate::worker::deadline_after(wait);
             let until = state.closing.map_or(until, |c| c.min(until));
             let _ = shared.wake.wait_until(&mut state, until);
         };

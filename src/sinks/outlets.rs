@@ -76,7 +76,7 @@ impl Outlets {
     /// assert!(observa::sinks::Outlets::default().flush(std::time::Duration::ZERO));
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        let deadline = crate::worker::deadline_after(timeout);
         // every sink is flushed, even after one has missed the deadline
         let missed = self
             .sinks
