@@ -38,7 +38,9 @@ mod active;
 mod context;
 mod instrument;
 mod jaeger;
+mod lazy_id;
 mod pipeline;
+mod recording;
 mod service;
 mod start;
 

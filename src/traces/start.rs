@@ -10,7 +10,8 @@ use crate::error::Result;
 use crate::propagation::TraceFlags;
 use crate::sampling::Sampler;
 
-use super::active::{set_attribute, status_of, ActiveSpan, Extras, Recording};
+use super::active::{set_attribute, status_of, ActiveSpan};
+use super::recording::{now, Extras, Recording};
 use super::context::{current, SpanContext};
 use super::TracingService;
 
@@ -151,8 +152,7 @@ impl ActiveSpanBuilder<'_> {
             .map_or(TraceFlags::RANDOM, |p| p.flags())
             .with_sampled(sampled);
         if !sampled {
-            let context = SpanContext::new(trace_id, SpanId::random(), flags);
-            return Ok(ActiveSpan::unsampled(context));
+            return Ok(ActiveSpan::unsampled(trace_id, flags));
         }
         check_operation(&self.operation)?;
         let mut attributes = Vec::with_capacity(self.attributes.len());
@@ -185,7 +185,7 @@ impl ActiveSpanBuilder<'_> {
             parent: parent_id,
             kind: self.kind,
             status: None,
-            start: quanta::Instant::now(),
+            start: now(),
             extras,
             pipeline: Arc::clone(&self.tracing.pipeline),
         };
@@ -263,8 +263,7 @@ impl TracingService {
         // that the sampler drops whatever its name is only a context
         if let Some(parent) = current() {
             if !parent.is_sampled() && !parent.is_remote() && self.local_child[0] == Some(false) {
-                let context = SpanContext::new(parent.trace_id(), SpanId::random(), parent.flags());
-                return ActiveSpan::unsampled(context);
+                return ActiveSpan::unsampled(parent.trace_id(), parent.flags());
             }
         }
         self.span_builder(operation).start().unwrap_or_else(|_| refused())
@@ -353,5 +352,5 @@ fn refused() -> ActiveSpan {
     let (trace_id, flags) = current().map_or((TraceId::random(), TraceFlags::RANDOM), |p| {
         (p.trace_id(), p.flags())
     });
-    ActiveSpan::unsampled(SpanContext::new(trace_id, SpanId::random(), flags))
+    ActiveSpan::unsampled(trace_id, flags)
 }
