@@ -15,9 +15,10 @@
 //! on `Err` or a panic (an event `panic` too). A future dropped before it
 //! completes finishes its span with status `unset` and an event `cancelled`.
 //! With no sampled span current, no span is made: the call reads the
-//! thread's current context once; `Monitor::run` and `run_result` then take
-//! a path without any span slot, `monitored!` carries an empty one
-//! (`docs/benchmarks.md` has the measured cost).
+//! thread's current context once; `Monitor::run`, `run_result` and a
+//! synchronous `monitored!` fn then take a path without any span slot (an
+//! `async fn` under `monitored!` carries an empty one); `docs/benchmarks.md`
+//! has the measured cost.
 
 mod expansion;
 mod future;

@@ -18,7 +18,11 @@ use super::TracingService;
 /// An unsampled span is only a [`SpanContext`]: ids and flags without
 /// `sampled`, so it propagates the decision to its children and to
 /// `traceparent`, and records nothing; attributes, events and status set on
-/// it are ignored (and not validated).
+/// it are ignored (and not validated). Its span id is drawn the first time
+/// its context is read (by [`context`](ActiveSpan::context),
+/// [`enter`](ActiveSpan::enter), [`traceparent`](ActiveSpan::traceparent))
+/// and is the same on every later read, so an unsampled span nobody looks
+/// at costs no id.
 ///
 /// The status recorded is the one set with [`ActiveSpan::set_status`], else
 /// `error` (with an event `panic`) when the span is dropped while the thread
@@ -254,8 +258,9 @@ pub(super) fn set_attribute(
 impl Drop for ActiveSpan {
     #[inline(always)]
     fn drop(&mut self) {
+        // (the id and the context are read out of line, in `finish`)
         if let Some(recording) = self.recording.take() {
-            recording.finish(self.context());
+            recording.finish(self.trace_id, &self.span_id, self.flags);
         }
     }
 }

@@ -6,9 +6,11 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::sync::{Arc, OnceLock};
 
-use crate::domain::{rules, SpanEvent, SpanId, SpanKind, SpanStatus};
+use crate::domain::{rules, SpanEvent, SpanId, SpanKind, SpanStatus, TraceId};
+use crate::propagation::TraceFlags;
 
 use super::context::SpanContext;
+use super::lazy_id::LazySpanId;
 use super::pipeline::{RawSpan, SpanPipeline};
 
 /// The recorded part of a sampled span, kept small (the ids are in the
@@ -60,8 +62,9 @@ impl RecordingBox {
     /// Stamps the end, settles the status, hands the record to the
     /// pipeline and leaves the emptied box to the next span on this thread.
     #[inline(never)]
-    pub fn finish(self, context: SpanContext) {
+    pub fn finish(self, trace_id: TraceId, span_id: &LazySpanId, flags: TraceFlags) {
         let end = now();
+        let context = SpanContext::new(trace_id, span_id.get(), flags);
         let mut slot = self.0;
         let recording = slot.take();
         // (on a thread being torn down the box is simply freed)

@@ -125,8 +125,9 @@ impl ActiveSpanBuilder<'_> {
         self
     }
 
-    /// Asks the sampler and starts the span. An unsampled span costs an id
-    /// and a sampling decision and validates nothing; a sampled one is
+    /// Asks the sampler and starts the span. An unsampled span costs a
+    /// sampling decision (its span id is drawn when first read) and
+    /// validates nothing; a sampled one is
     /// validated as [`Span`](crate::Span) is (operation, attributes).
     pub fn start(self) -> Result<ActiveSpan> {
         let parent = match self.parent {
@@ -167,6 +168,29 @@ impl ActiveSpanBuilder<'_> {
                 .collect();
             set_attribute(&mut attributes, LINKS_ATTRIBUTE.to_owned(), links.join(","))?;
         }
+        let extras = (!attributes.is_empty()).then(|| {
+            Box::new(Extras {
+                attributes,
+                events: Vec::new(),
+            })
+        });
+        let context = (trace_id, flags);
+        Ok(self.tracing.start_recording(parent, context, self.operation, self.kind, extras))
+    }
+}
+
+impl TracingService {
+    /// Starts a sampled span whose operation is checked: a span id other
+    /// than the parent's, the clock read, the recording boxed.
+    #[inline]
+    fn start_recording(
+        &self,
+        parent: Option<SpanContext>,
+        (trace_id, flags): (TraceId, TraceFlags),
+        operation: Cow<'static, str>,
+        kind: SpanKind,
+        extras: Option<Box<Extras>>,
+    ) -> ActiveSpan {
         let parent_id = parent.map(|p| p.span_id());
         let span_id = loop {
             let id = SpanId::random();
@@ -174,23 +198,27 @@ impl ActiveSpanBuilder<'_> {
                 break id;
             }
         };
-        let extras = (!attributes.is_empty()).then(|| {
-            Box::new(Extras {
-                attributes,
-                events: Vec::new(),
-            })
-        });
         let recording = Recording {
-            operation: self.operation,
+            operation,
             parent: parent_id,
-            kind: self.kind,
+            kind,
             status: None,
             start: now(),
             extras,
-            pipeline: Arc::clone(&self.tracing.pipeline),
+            pipeline: Arc::clone(&self.pipeline),
         };
-        let context = SpanContext::new(trace_id, span_id, flags);
-        Ok(ActiveSpan::recording(context, recording))
+        ActiveSpan::recording(SpanContext::new(trace_id, span_id, flags), recording)
+    }
+
+    /// A sampled child of the local span `parent` (the sampler's decision
+    /// for it being fixed): [`span`](Self::span) without the builder.
+    #[inline(never)]
+    fn start_sampled_local_child(&self, parent: SpanContext, operation: Cow<'static, str>) -> ActiveSpan {
+        if check_operation(&operation).is_err() {
+            return refused();
+        }
+        let context = (parent.trace_id(), parent.flags().with_sampled(true));
+        self.start_recording(Some(parent), context, operation, SpanKind::Internal, None)
     }
 }
 
@@ -257,15 +285,27 @@ impl TracingService {
     /// assert!(!obs.tracing().span("").is_recording(), "a blank name is refused");
     /// # Ok::<(), observa::ObsError>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn span(&self, operation: impl Into<Cow<'static, str>>) -> ActiveSpan {
-        // the common unsampled case: a child of a local unsampled span
-        // that the sampler drops whatever its name is only a context
-        if let Some(parent) = current() {
-            if !parent.is_sampled() && !parent.is_remote() && self.local_child[0] == Some(false) {
-                return ActiveSpan::unsampled(parent.trace_id(), parent.flags());
+        // the common cases: a child of a local span whose sampling the
+        // sampler fixes whatever its name (the default sampler's); an
+        // unsampled one is only a context
+        if let Some(parent) = current().filter(|p| !p.is_remote()) {
+            match self.local_child[usize::from(parent.is_sampled())] {
+                Some(false) => {
+                    let flags = parent.flags().with_sampled(false);
+                    return ActiveSpan::unsampled(parent.trace_id(), flags);
+                }
+                Some(true) => return self.start_sampled_local_child(parent, operation.into()),
+                None => {}
             }
         }
+        self.start_with_sampler(operation.into())
+    }
+
+    /// [`span`](Self::span) asking the sampler, through the builder.
+    #[inline(never)]
+    fn start_with_sampler(&self, operation: Cow<'static, str>) -> ActiveSpan {
         self.span_builder(operation).start().unwrap_or_else(|_| refused())
     }
 
