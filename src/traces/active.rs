@@ -1,5 +1,7 @@
 //! [`ActiveSpan`]: a span in progress that finishes when dropped.
 
+use std::mem::ManuallyDrop;
+
 use crate::domain::{check_attributes, rules, SpanEvent, SpanStatus, TraceId};
 use crate::error::Result;
 use crate::propagation::{TraceFlags, TraceParent};
@@ -56,8 +58,9 @@ pub struct ActiveSpan {
     flags: TraceFlags,
     span_id: LazySpanId,
     /// Boxed: an unsampled span carries a null pointer, so it is small and
-    /// dropping it is one test.
-    recording: Option<RecordingBox>,
+    /// dropping it is one test. `ManuallyDrop`: only [`Drop`] below takes
+    /// it, and leaves `None`, so the span has no drop glue of its own.
+    recording: ManuallyDrop<Option<RecordingBox>>,
 }
 
 impl ActiveSpan {
@@ -68,7 +71,7 @@ impl ActiveSpan {
             trace_id,
             flags,
             span_id: LazySpanId::undrawn(),
-            recording: None,
+            recording: ManuallyDrop::new(None),
         }
     }
 
@@ -78,7 +81,7 @@ impl ActiveSpan {
             trace_id: context.trace_id(),
             flags: context.flags(),
             span_id: LazySpanId::drawn(context.span_id()),
-            recording: Some(RecordingBox::new(recording)),
+            recording: ManuallyDrop::new(Some(RecordingBox::new(recording))),
         }
     }
 

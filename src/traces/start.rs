@@ -290,14 +290,16 @@ impl TracingService {
         // the common cases: a child of a local span whose sampling the
         // sampler fixes whatever its name (the default sampler's); an
         // unsampled one is only a context
-        if let Some(parent) = current().filter(|p| !p.is_remote()) {
-            match self.local_child[usize::from(parent.is_sampled())] {
-                Some(false) => {
+        if let Some(parent) = current() {
+            if !parent.is_remote() {
+                let fixed = self.local_child[usize::from(parent.is_sampled())];
+                if fixed == Some(false) {
                     let flags = parent.flags().with_sampled(false);
                     return ActiveSpan::unsampled(parent.trace_id(), flags);
                 }
-                Some(true) => return self.start_sampled_local_child(parent, operation.into()),
-                None => {}
+                if fixed == Some(true) {
+                    return self.start_sampled_local_child(parent, operation.into());
+                }
             }
         }
         self.start_with_sampler(operation.into())
