@@ -141,6 +141,14 @@ impl ActiveSpan {
         enter(self.context())
     }
 
+    /// [`enter`](Self::enter) for a span this thread alone holds: an
+    /// unsampled span's id is drawn without an atomic read-modify-write.
+    #[inline]
+    pub(super) fn enter_owned(&mut self) -> ContextGuard {
+        let span_id = self.span_id.get_mut();
+        enter(SpanContext::new(self.trace_id, span_id, self.flags))
+    }
+
     /// Adds or replaces an attribute (validated as [`Span::with_attribute`](crate::Span::with_attribute)
     /// does; a refused attribute leaves the span unchanged).
     ///

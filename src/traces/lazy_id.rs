@@ -31,6 +31,17 @@ impl LazySpanId {
         SpanId::from_bytes(bits.to_ne_bytes()).unwrap_or_else(|_| self.draw())
     }
 
+    /// The id, drawn if needed with a plain write: no other thread can be
+    /// reading it (no atomic read-modify-write).
+    #[inline]
+    pub(super) fn get_mut(&mut self) -> SpanId {
+        let bits = self.0.get_mut();
+        if *bits == 0 {
+            *bits = u64::from_ne_bytes(SpanId::random().to_bytes());
+        }
+        SpanId::from_bytes(bits.to_ne_bytes()).unwrap_or_else(|_| SpanId::random())
+    }
+
     /// Draws the id; when two threads race, the first stored wins.
     #[cold]
     #[inline(never)]

@@ -327,7 +327,7 @@ impl TracingService {
     pub fn in_span<T>(&self, operation: impl Into<Cow<'static, str>>, f: impl FnOnce() -> T) -> T {
         let mut span = self.span(operation);
         let out = {
-            let _entered = span.enter();
+            let _entered = span.enter_owned();
             f()
         };
         span.set_status(SpanStatus::Ok);
@@ -351,7 +351,7 @@ impl TracingService {
     ) -> std::result::Result<T, E> {
         let mut span = self.span(operation);
         let out = {
-            let _entered = span.enter();
+            let _entered = span.enter_owned();
             f()
         };
         span.set_status(status_of(&out));
