@@ -237,13 +237,14 @@ criterion_group! {
 /// counting instructions with `valgrind --tool=callgrind` (subtract a run
 /// with `n` = 0): `sampled` (finished spans go to the writer thread),
 /// `sampled_drain` (the same, drained into the repository on this thread
-/// every 1,000 spans, so nothing is dropped), `unsampled`, `nothing`. With
+/// every 1,000 spans, so nothing is dropped), `unsampled`, `in_span` and
+/// `unsampled_in_span` (`in_span("child", ..)`), `nothing`. With
 /// `--toggle-collect='span::probe_loop*'` only the loop on the calling
 /// thread is counted.
 fn probe(spec: &str) {
     let (what, n) = spec.split_once(':').expect("OBSERVA_PROBE=<what>:<n>");
     let n: u64 = n.parse().expect("a count");
-    let sampler = if what == "unsampled" {
+    let sampler = if what.starts_with("unsampled") {
         Sampler::parent_based(Sampler::always_off())
     } else {
         Sampler::default()
@@ -259,6 +260,7 @@ fn probe(spec: &str) {
             }
             black_box(obs.tracing().evictions());
         }),
+        "in_span" | "unsampled_in_span" => probe_loop(n, || obs.tracing().in_span("child", || black_box(()))),
         _ => probe_loop(n, || drop(black_box(obs.tracing().span("child")))),
     }
 }

@@ -47,11 +47,13 @@ impl LazySpanId {
     #[inline(never)]
     fn draw(&self) -> SpanId {
         let new = u64::from_ne_bytes(SpanId::random().to_bytes());
-        let bits = match self.0.compare_exchange(0, new, Ordering::Relaxed, Ordering::Relaxed) {
+        let bits = match self
+            .0
+            .compare_exchange(0, new, Ordering::Relaxed, Ordering::Relaxed)
+        {
             Ok(_) => new,
             Err(stored) => stored,
         };
         SpanId::from_bytes(bits.to_ne_bytes()).expect("a drawn span id is never zero")
     }
 }
-

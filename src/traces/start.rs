@@ -11,8 +11,8 @@ use crate::propagation::TraceFlags;
 use crate::sampling::Sampler;
 
 use super::active::{set_attribute, status_of, ActiveSpan};
-use super::recording::{now, Extras, Recording};
 use super::context::{current, SpanContext};
+use super::recording::{now, Extras, Recording};
 use super::TracingService;
 
 /// The attribute holding a span's links: the `traceparent` of each linked
@@ -175,7 +175,9 @@ impl ActiveSpanBuilder<'_> {
             })
         });
         let context = (trace_id, flags);
-        Ok(self.tracing.start_recording(parent, context, self.operation, self.kind, extras))
+        Ok(self
+            .tracing
+            .start_recording(parent, context, self.operation, self.kind, extras))
     }
 }
 
