@@ -196,3 +196,37 @@ fn builder_errors_are_reported_and_span_falls_back_to_a_context() {
     assert!(!fallback.is_recording());
     assert_eq!(fallback.context().trace_id(), parent.context().trace_id());
 }
+
+#[test]
+fn a_span_starts_clean_after_one_finished_on_its_thread_or_another() {
+    let obs = obs();
+    let root = obs.tracing().span("root");
+    let _entered = root.enter();
+    let mut first = obs.tracing().span("first");
+    first.set_attribute("user.id", "7").unwrap();
+    first.add_event("retry").unwrap();
+    first.set_status(SpanStatus::Error);
+    drop(first);
+    let second = obs.tracing().span("second");
+    // a span started here and finished on another thread
+    let mut third = obs.tracing().span("third");
+    third.set_attribute("k", "v").unwrap();
+    std::thread::spawn(move || drop(third)).join().unwrap();
+    drop(second);
+    let fourth = obs.tracing().span("fourth");
+    drop(fourth);
+    let trace_id = root.context().trace_id();
+    let spans = obs.tracing().spans(trace_id).unwrap();
+    let by_name = |name: &str| spans.iter().find(|s| s.operation() == name).unwrap();
+    assert_eq!(by_name("first").status(), SpanStatus::Error);
+    assert_eq!(by_name("first").events().len(), 1);
+    for name in ["second", "fourth"] {
+        let span = by_name(name);
+        assert!(span.attributes().is_empty(), "{name}: {:?}", span.attributes());
+        assert!(span.events().is_empty(), "{name}");
+        assert_eq!(span.status(), SpanStatus::Unset, "{name}");
+    }
+    assert_eq!(by_name("third").attributes()["k"], "v");
+    assert!(by_name("first").start() <= by_name("second").start());
+    assert!(by_name("second").end().unwrap() >= by_name("second").start());
+}

@@ -2,7 +2,9 @@
 //! the decision to their children and to `traceparent`; ratio sampling is
 //! decided per trace id, the same for every span of a trace.
 
-use observa::propagation::{TraceFlags, TraceParent};
+use std::collections::HashMap;
+
+use observa::propagation::{extract, inject, TraceContext, TraceFlags, TraceParent, TraceState};
 use observa::sampling::Sampler;
 use observa::traces::{current, SpanContext};
 use observa::{Observability, TraceId};
@@ -45,6 +47,51 @@ fn unsampled_spans_record_nothing_and_propagate_the_flag() {
     }
     drop(root);
     assert_eq!(stored_spans(&obs), 0);
+}
+
+#[test]
+fn an_unsampled_span_has_one_id_whoever_reads_it_first() {
+    let obs = with_sampler(Sampler::parent_based(Sampler::always_off()));
+    let root = obs.tracing().span("root");
+    let _entered = root.enter();
+    let child = obs.tracing().span("child");
+    let sibling = obs.tracing().span("child");
+    // first read from two threads at once: both get the id kept
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| child.context().span_id());
+        let b = s.spawn(|| child.context().span_id());
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert_eq!(a, b);
+    assert_eq!(child.context().span_id(), a, "read again, the same id");
+    assert_eq!(child.traceparent().parent_id(), a);
+    assert_ne!(a, root.context().span_id());
+    assert_ne!(a, sibling.context().span_id(), "each span has its own id");
+    assert_eq!(format!("{child:?}"), format!("{child:?}"));
+}
+
+#[test]
+fn an_entered_unsampled_span_injects_its_own_id_unsampled() {
+    let obs = with_sampler(Sampler::parent_based(Sampler::always_off()));
+    let root = obs.tracing().span("root");
+    let _entered = root.enter();
+    let child = obs.tracing().span("child");
+    // entered before anyone read its context
+    let _inner = child.enter();
+    let here = current().unwrap();
+    let mut headers = HashMap::new();
+    inject(
+        &TraceContext::new(here.to_traceparent(), TraceState::default()),
+        &mut headers,
+    );
+    let sent = extract(&headers).unwrap();
+    assert_eq!(sent.parent().trace_id(), root.context().trace_id());
+    assert_eq!(sent.parent().parent_id(), child.context().span_id());
+    assert_ne!(sent.parent().parent_id(), root.context().span_id());
+    assert!(!sent.parent().flags().is_sampled());
+    let grandchild = obs.tracing().span("grandchild");
+    assert_eq!(grandchild.context().trace_id(), root.context().trace_id());
+    assert!(!grandchild.is_recording());
 }
 
 #[test]

@@ -238,7 +238,8 @@ criterion_group! {
 /// with `n` = 0): `sampled` (finished spans go to the writer thread, the
 /// rest still queued is stored at the end), `sampled_drain` (the same,
 /// drained into the repository on this thread every 1,000 spans, so nothing
-/// is dropped), `unsampled`, `nothing`, and `fastrace_drain` (fastrace
+/// is dropped), `unsampled`, `in_span` and `unsampled_in_span`
+/// (`in_span("child", ..)`), `nothing`, and `fastrace_drain` (fastrace
 /// `LocalSpan`s under roots of 1,000 with a reporter set, flushed at the end,
 /// so its collector has turned every span into a `SpanRecord`). The observa
 /// probes print the spans dropped before the repository, the fastrace one
@@ -258,7 +259,7 @@ fn probe(spec: &str) {
         eprintln!("fastrace reported {} spans", reported.0.load(Ordering::Relaxed));
         return;
     }
-    let sampler = if what == "unsampled" {
+    let sampler = if what.starts_with("unsampled") {
         Sampler::parent_based(Sampler::always_off())
     } else {
         Sampler::default()
@@ -274,6 +275,7 @@ fn probe(spec: &str) {
             }
             black_box(obs.tracing().evictions());
         }),
+        "in_span" | "unsampled_in_span" => probe_loop(n, || obs.tracing().in_span("child", || black_box(()))),
         _ => probe_loop(n, || drop(black_box(obs.tracing().span("child")))),
     }
     drop(_entered);

@@ -17,6 +17,7 @@ macro_rules! hex_id {
 
         impl $name {
             /// Wraps raw bytes; all-zero bytes are rejected (W3C Trace Context forbids them).
+            #[inline]
             pub fn from_bytes(bytes: [u8; $len]) -> Result<Self> {
                 if bytes == [0; $len] {
                     return Err(ObsError::validation(

@@ -307,14 +307,17 @@ macro_rules! __monitored_body {
     ([sync $($ctx:ident)?] $name:ident [impl $($ret:tt)*] { $($body:tt)* }) => {
         $crate::__monitored_body! { [sync $($ctx)?] $name [_] { $($body)* } }
     };
-    ([sync $($ctx:ident)?] $name:ident [$($ret:tt)*] { $($body:tt)* }) => {{
-        let __observa_call = ::core::option::Option::map(
+    ([sync $($ctx:ident)?] $name:ident [$($ret:tt)*] { $($body:tt)* }) => {
+        $crate::monitor::__run_call::<$($ret)*>(
             $crate::__monitored_monitor!($name $($ctx)?),
-            $crate::monitor::Monitor::start,
-        );
-        let __observa_out: $($ret)* = $crate::monitor::__call_in(&__observa_call, move || { $($body)* });
-        $crate::__monitored_finish!(__observa_call, __observa_out)
-    }};
+            move || { $($body)* },
+            |out| {
+                #[allow(unused_imports)]
+                use $crate::monitor::{OtherOutcome as _, ResultOutcome as _};
+                (&$crate::monitor::Probe(out)).outcome()
+            },
+        )
+    };
     ([async $($ctx:ident)?] $name:ident [impl $($ret:tt)*] { $($body:tt)* }) => {
         $crate::__monitored_body! { [async $($ctx)?] $name [_] { $($body)* } }
     };

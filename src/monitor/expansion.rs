@@ -18,11 +18,18 @@ pub fn __call_once<R>(body: impl FnOnce() -> R) -> R {
     body()
 }
 
-/// Runs a `monitored!` body with the call's span (if any) current.
+/// Runs a synchronous `monitored!` body as one call of `monitor` (when the
+/// global is installed), classified by `classify`, as [`Monitor::run`]
+/// does: the body is expanded once, and the call's span (with a sampled
+/// span current) is made on an out-of-line path.
 #[doc(hidden)]
 #[inline(always)]
-pub fn __call_in<R>(call: &Option<CallGuard<'_>>, body: impl FnOnce() -> R) -> R {
-    with_context(call.as_ref().and_then(CallGuard::span_context), body)
+pub fn __run_call<T>(
+    monitor: Option<&Monitor>,
+    body: impl FnOnce() -> T,
+    classify: impl FnOnce(&T) -> Outcome,
+) -> T {
+    super::run_call(monitor, body, classify)
 }
 
 /// Runs an `async fn` body of `monitored!` with the call's span (if any)

@@ -91,8 +91,9 @@ pub(crate) struct PlainCall<'a> {
     start: u64,
 }
 
+// always inlined: the hot path of `Monitor::run` and `monitored!` is these two
 impl<'a> PlainCall<'a> {
-    #[inline]
+    #[inline(always)]
     pub(crate) fn new(handles: &'a Handles) -> Self {
         PlainCall {
             start: handles.begin(),
@@ -100,7 +101,7 @@ impl<'a> PlainCall<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn finish(self, outcome: Outcome) {
         self.handles.end(self.start, outcome);
         std::mem::forget(self);

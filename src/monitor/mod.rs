@@ -15,9 +15,10 @@
 //! on `Err` or a panic (an event `panic` too). A future dropped before it
 //! completes finishes its span with status `unset` and an event `cancelled`.
 //! With no sampled span current, no span is made: the call reads the
-//! thread's current context once; `Monitor::run` and `run_result` then take
-//! a path without any span slot, `monitored!` carries an empty one
-//! (`docs/benchmarks.md` has the measured cost).
+//! thread's current context once; `Monitor::run`, `run_result` and a
+//! synchronous `monitored!` fn then take a path without any span slot (an
+//! `async fn` under `monitored!` carries an empty one); `docs/benchmarks.md`
+//! has the measured cost.
 
 mod expansion;
 mod future;
@@ -27,7 +28,7 @@ use std::sync::Arc;
 
 #[doc(hidden)]
 pub use expansion::{
-    __call_in, __call_once, __monitored_future, __poll_in, InContext, OtherOutcome, Probe, ResultOutcome,
+    __call_once, __monitored_future, __poll_in, __run_call, InContext, OtherOutcome, Probe, ResultOutcome,
 };
 pub use future::Monitored;
 pub use guard::CallGuard;
@@ -91,6 +92,28 @@ impl Outcome {
 #[inline]
 fn sampled_span_current() -> bool {
     crate::traces::current().is_some_and(|c| c.is_sampled())
+}
+
+/// One synchronous call of `monitor` (with none, `f` alone), classified
+/// by `classify`: what [`Monitor::run`] and `monitored!` do. With no sampled
+/// span current the call has no span slot; otherwise it takes the traced
+/// path, out of line.
+#[inline(always)]
+pub(crate) fn run_call<T>(
+    monitor: Option<&Monitor>,
+    f: impl FnOnce() -> T,
+    classify: impl FnOnce(&T) -> Outcome,
+) -> T {
+    let call = match monitor {
+        Some(monitor) if sampled_span_current() => return monitor.run_traced(f, classify),
+        Some(monitor) => Some(PlainCall::new(&monitor.0)),
+        None => None,
+    };
+    let out = f();
+    if let Some(call) = call {
+        call.finish(classify(&out));
+    }
+    out
 }
 
 /// Sets a call span's status from how the call ended.
@@ -313,13 +336,7 @@ impl Monitor {
     /// Runs `f`, counting it as `ok` (or `panic`, then resuming the panic).
     #[inline]
     pub fn run<T>(&self, f: impl FnOnce() -> T) -> T {
-        if sampled_span_current() {
-            return self.run_traced(f, |_| Outcome::Ok);
-        }
-        let call = PlainCall::new(&self.0);
-        let out = f();
-        call.finish(Outcome::Ok);
-        out
+        run_call(Some(self), f, |_| Outcome::Ok)
     }
 
     /// Runs `f`, counting `Ok` as `ok` and `Err` as `error`.
@@ -328,13 +345,7 @@ impl Monitor {
         &self,
         f: impl FnOnce() -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        if sampled_span_current() {
-            return self.run_traced(f, Outcome::of_result);
-        }
-        let call = PlainCall::new(&self.0);
-        let out = f();
-        call.finish(Outcome::of_result(&out));
-        out
+        run_call(Some(self), f, Outcome::of_result)
     }
 
     /// A call with a child span, current while `f` runs; out of line, so

@@ -1,14 +1,14 @@
 //! [`ActiveSpan`]: a span in progress that finishes when dropped.
 
-use std::borrow::Cow;
-use std::sync::Arc;
+use std::mem::ManuallyDrop;
 
-use crate::domain::{check_attributes, rules, SpanEvent, SpanId, SpanKind, SpanStatus};
+use crate::domain::{check_attributes, rules, SpanEvent, SpanStatus, TraceId};
 use crate::error::Result;
-use crate::propagation::TraceParent;
+use crate::propagation::{TraceFlags, TraceParent};
 
 use super::context::{enter, ContextGuard, SpanContext};
-use super::pipeline::{RawSpan, SpanPipeline};
+use super::lazy_id::LazySpanId;
+use super::recording::{Recording, RecordingBox};
 #[cfg(doc)]
 use super::TracingService;
 
@@ -20,7 +20,11 @@ use super::TracingService;
 /// An unsampled span is only a [`SpanContext`]: ids and flags without
 /// `sampled`, so it propagates the decision to its children and to
 /// `traceparent`, and records nothing; attributes, events and status set on
-/// it are ignored (and not validated).
+/// it are ignored (and not validated). Its span id is drawn the first time
+/// its context is read (by [`context`](ActiveSpan::context),
+/// [`enter`](ActiveSpan::enter), [`traceparent`](ActiveSpan::traceparent))
+/// and is the same on every later read, so an unsampled span nobody looks
+/// at costs no id.
 ///
 /// The status recorded is the one set with [`ActiveSpan::set_status`], else
 /// `error` (with an event `panic`) when the span is dropped while the thread
@@ -50,44 +54,34 @@ use super::TracingService;
 /// ```
 #[must_use = "a span finishes as soon as it is dropped"]
 pub struct ActiveSpan {
-    context: SpanContext,
-    /// Held inline: starting and finishing a span allocates nothing.
-    recording: Option<Recording>,
-}
-
-/// The recorded part of a sampled span, kept small (the ids are in the
-/// context); turned into a [`RawSpan`] for the pipeline when it finishes
-/// (the entity is built off this thread).
-pub(super) struct Recording {
-    pub operation: Cow<'static, str>,
-    pub parent: Option<SpanId>,
-    pub kind: SpanKind,
-    pub status: Option<SpanStatus>,
-    pub start: quanta::Instant,
-    /// Attributes and events, allocated only for a span that has some.
-    pub extras: Option<Box<Extras>>,
-    pub pipeline: Arc<SpanPipeline>,
-}
-
-/// A span's attributes (distinct keys, checked) and events.
-#[derive(Default)]
-pub(super) struct Extras {
-    pub attributes: Vec<(String, String)>,
-    pub events: Vec<SpanEvent>,
+    trace_id: TraceId,
+    flags: TraceFlags,
+    span_id: LazySpanId,
+    /// Boxed: an unsampled span carries a null pointer, so it is small and
+    /// dropping it is one test. `ManuallyDrop`: only [`Drop`] below takes
+    /// it, and leaves `None`, so the span has no drop glue of its own.
+    recording: ManuallyDrop<Option<RecordingBox>>,
 }
 
 impl ActiveSpan {
-    pub(super) fn unsampled(context: SpanContext) -> ActiveSpan {
+    /// An unsampled span: ids and flags, its span id drawn when first read.
+    #[inline]
+    pub(super) fn unsampled(trace_id: TraceId, flags: TraceFlags) -> ActiveSpan {
         ActiveSpan {
-            context,
-            recording: None,
+            trace_id,
+            flags,
+            span_id: LazySpanId::undrawn(),
+            recording: ManuallyDrop::new(None),
         }
     }
 
+    #[inline]
     pub(super) fn recording(context: SpanContext, recording: Recording) -> ActiveSpan {
         ActiveSpan {
-            context,
-            recording: Some(recording),
+            trace_id: context.trace_id(),
+            flags: context.flags(),
+            span_id: LazySpanId::drawn(context.span_id()),
+            recording: ManuallyDrop::new(Some(RecordingBox::new(recording))),
         }
     }
 
@@ -99,8 +93,9 @@ impl ActiveSpan {
     /// assert!(span.context().is_sampled(), "the default sampler samples new traces");
     /// # Ok::<(), observa::ObsError>(())
     /// ```
+    #[inline]
     pub fn context(&self) -> SpanContext {
-        self.context
+        SpanContext::new(self.trace_id, self.span_id.get(), self.flags)
     }
 
     /// The `traceparent` to send to a service this span calls.
@@ -113,7 +108,7 @@ impl ActiveSpan {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn traceparent(&self) -> TraceParent {
-        self.context.to_traceparent()
+        self.context().to_traceparent()
     }
 
     /// Whether the span will be recorded (its trace is sampled).
@@ -143,7 +138,15 @@ impl ActiveSpan {
     /// ```
     #[inline]
     pub fn enter(&self) -> ContextGuard {
-        enter(self.context)
+        enter(self.context())
+    }
+
+    /// [`enter`](Self::enter) for a span this thread alone holds: an
+    /// unsampled span's id is drawn without an atomic read-modify-write.
+    #[inline]
+    pub(super) fn enter_owned(&mut self) -> ContextGuard {
+        let span_id = self.span_id.get_mut();
+        enter(SpanContext::new(self.trace_id, span_id, self.flags))
     }
 
     /// Adds or replaces an attribute (validated as [`Span::with_attribute`](crate::Span::with_attribute)
@@ -157,7 +160,7 @@ impl ActiveSpan {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn set_attribute(&mut self, key: impl Into<String>, value: impl Into<String>) -> Result<()> {
-        if let Some(recording) = &mut self.recording {
+        if let Some(recording) = self.recording_mut() {
             let extras = recording.extras.get_or_insert_with(Box::default);
             set_attribute(&mut extras.attributes, key.into(), value.into())?;
         }
@@ -173,7 +176,7 @@ impl ActiveSpan {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn add_event(&mut self, name: impl Into<String>) -> Result<()> {
-        if let Some(recording) = &mut self.recording {
+        if let Some(recording) = self.recording_mut() {
             let event = SpanEvent::new(name)?;
             let events = &mut recording.extras.get_or_insert_with(Box::default).events;
             rules::at_most("span", "events", events.len() + 1, rules::MAX_ATTRIBUTES)?;
@@ -191,7 +194,7 @@ impl ActiveSpan {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn set_status(&mut self, status: SpanStatus) {
-        if let Some(recording) = &mut self.recording {
+        if let Some(recording) = self.recording_mut() {
             recording.status = Some(status);
         }
     }
@@ -220,6 +223,11 @@ impl ActiveSpan {
     /// # Ok::<(), observa::ObsError>(())
     /// ```
     pub fn finish(self) {}
+
+    #[inline]
+    fn recording_mut(&mut self) -> Option<&mut Recording> {
+        self.recording.as_mut().and_then(RecordingBox::get_mut)
+    }
 
     /// Marks a span whose work was abandoned (a future dropped before it
     /// completed): an event `cancelled`, the status left as set.
@@ -259,62 +267,19 @@ pub(super) fn set_attribute(
 }
 
 impl Drop for ActiveSpan {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
+        // (the id and the context are read out of line, in `finish`)
         if let Some(recording) = self.recording.take() {
-            finish(self.context, recording);
+            recording.finish(self.trace_id, &self.span_id, self.flags);
         }
     }
-}
-
-/// Stamps the end, settles the status and hands the record to the pipeline.
-fn finish(context: SpanContext, recording: Recording) {
-    let end = quanta::Instant::now();
-    let Recording {
-        operation,
-        parent,
-        kind,
-        status,
-        start,
-        extras,
-        pipeline,
-    } = recording;
-    let Extras {
-        attributes,
-        mut events,
-    } = extras.map(|e| *e).unwrap_or_default();
-    let status = match status {
-        Some(status) => status,
-        None if std::thread::panicking() => {
-            // a span already holding its maximum of events keeps them
-            if events.len() < rules::MAX_ATTRIBUTES {
-                events.extend(SpanEvent::new("panic"));
-            }
-            SpanStatus::Error
-        }
-        None => SpanStatus::Unset,
-    };
-    // Recording is best effort: the pipeline counts what it drops, and a
-    // span must never fail or panic its caller.
-    pipeline.send(RawSpan {
-        trace_id: context.trace_id(),
-        span_id: context.span_id(),
-        parent,
-        flags: context.flags(),
-        operation,
-        kind,
-        start,
-        end,
-        status,
-        attributes,
-        events,
-    });
 }
 
 impl std::fmt::Debug for ActiveSpan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ActiveSpan")
-            .field("context", &self.context)
+            .field("context", &self.context())
             .field("recording", &self.is_recording())
             .finish()
     }

@@ -38,8 +38,10 @@ mod active;
 mod context;
 mod instrument;
 mod jaeger;
+mod lazy_id;
 mod materialize;
 mod pipeline;
+mod recording;
 mod service;
 mod start;
 

@@ -10,8 +10,9 @@ use crate::error::Result;
 use crate::propagation::TraceFlags;
 use crate::sampling::Sampler;
 
-use super::active::{set_attribute, status_of, ActiveSpan, Extras, Recording};
+use super::active::{set_attribute, status_of, ActiveSpan};
 use super::context::{current, SpanContext};
+use super::recording::{now, Extras, Recording};
 use super::TracingService;
 
 /// The attribute holding a span's links: the `traceparent` of each linked
@@ -124,8 +125,9 @@ impl ActiveSpanBuilder<'_> {
         self
     }
 
-    /// Asks the sampler and starts the span. An unsampled span costs an id
-    /// and a sampling decision and validates nothing; a sampled one is
+    /// Asks the sampler and starts the span. An unsampled span costs a
+    /// sampling decision (its span id is drawn when first read) and
+    /// validates nothing; a sampled one is
     /// validated as [`Span`](crate::Span) is (operation, attributes).
     pub fn start(self) -> Result<ActiveSpan> {
         let parent = match self.parent {
@@ -151,8 +153,7 @@ impl ActiveSpanBuilder<'_> {
             .map_or(TraceFlags::RANDOM, |p| p.flags())
             .with_sampled(sampled);
         if !sampled {
-            let context = SpanContext::new(trace_id, SpanId::random(), flags);
-            return Ok(ActiveSpan::unsampled(context));
+            return Ok(ActiveSpan::unsampled(trace_id, flags));
         }
         check_operation(&self.operation)?;
         let mut attributes = Vec::with_capacity(self.attributes.len());
@@ -167,6 +168,31 @@ impl ActiveSpanBuilder<'_> {
                 .collect();
             set_attribute(&mut attributes, LINKS_ATTRIBUTE.to_owned(), links.join(","))?;
         }
+        let extras = (!attributes.is_empty()).then(|| {
+            Box::new(Extras {
+                attributes,
+                events: Vec::new(),
+            })
+        });
+        let context = (trace_id, flags);
+        Ok(self
+            .tracing
+            .start_recording(parent, context, self.operation, self.kind, extras))
+    }
+}
+
+impl TracingService {
+    /// Starts a sampled span whose operation is checked: a span id other
+    /// than the parent's, the clock read, the recording boxed.
+    #[inline]
+    fn start_recording(
+        &self,
+        parent: Option<SpanContext>,
+        (trace_id, flags): (TraceId, TraceFlags),
+        operation: Cow<'static, str>,
+        kind: SpanKind,
+        extras: Option<Box<Extras>>,
+    ) -> ActiveSpan {
         let parent_id = parent.map(|p| p.span_id());
         let span_id = loop {
             let id = SpanId::random();
@@ -174,23 +200,27 @@ impl ActiveSpanBuilder<'_> {
                 break id;
             }
         };
-        let extras = (!attributes.is_empty()).then(|| {
-            Box::new(Extras {
-                attributes,
-                events: Vec::new(),
-            })
-        });
         let recording = Recording {
-            operation: self.operation,
+            operation,
             parent: parent_id,
-            kind: self.kind,
+            kind,
             status: None,
-            start: quanta::Instant::now(),
+            start: now(),
             extras,
-            pipeline: Arc::clone(&self.tracing.pipeline),
+            pipeline: Arc::clone(&self.pipeline),
         };
-        let context = SpanContext::new(trace_id, span_id, flags);
-        Ok(ActiveSpan::recording(context, recording))
+        ActiveSpan::recording(SpanContext::new(trace_id, span_id, flags), recording)
+    }
+
+    /// A sampled child of the local span `parent` (the sampler's decision
+    /// for it being fixed): [`span`](Self::span) without the builder.
+    #[inline(never)]
+    fn start_sampled_local_child(&self, parent: SpanContext, operation: Cow<'static, str>) -> ActiveSpan {
+        if check_operation(&operation).is_err() {
+            return refused();
+        }
+        let context = (parent.trace_id(), parent.flags().with_sampled(true));
+        self.start_recording(Some(parent), context, operation, SpanKind::Internal, None)
     }
 }
 
@@ -257,16 +287,29 @@ impl TracingService {
     /// assert!(!obs.tracing().span("").is_recording(), "a blank name is refused");
     /// # Ok::<(), observa::ObsError>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn span(&self, operation: impl Into<Cow<'static, str>>) -> ActiveSpan {
-        // the common unsampled case: a child of a local unsampled span
-        // that the sampler drops whatever its name is only a context
+        // the common cases: a child of a local span whose sampling the
+        // sampler fixes whatever its name (the default sampler's); an
+        // unsampled one is only a context
         if let Some(parent) = current() {
-            if !parent.is_sampled() && !parent.is_remote() && self.local_child[0] == Some(false) {
-                let context = SpanContext::new(parent.trace_id(), SpanId::random(), parent.flags());
-                return ActiveSpan::unsampled(context);
+            if !parent.is_remote() {
+                let fixed = self.local_child[usize::from(parent.is_sampled())];
+                if fixed == Some(false) {
+                    let flags = parent.flags().with_sampled(false);
+                    return ActiveSpan::unsampled(parent.trace_id(), flags);
+                }
+                if fixed == Some(true) {
+                    return self.start_sampled_local_child(parent, operation.into());
+                }
             }
         }
+        self.start_with_sampler(operation.into())
+    }
+
+    /// [`span`](Self::span) asking the sampler, through the builder.
+    #[inline(never)]
+    fn start_with_sampler(&self, operation: Cow<'static, str>) -> ActiveSpan {
         self.span_builder(operation).start().unwrap_or_else(|_| refused())
     }
 
@@ -286,7 +329,7 @@ impl TracingService {
     pub fn in_span<T>(&self, operation: impl Into<Cow<'static, str>>, f: impl FnOnce() -> T) -> T {
         let mut span = self.span(operation);
         let out = {
-            let _entered = span.enter();
+            let _entered = span.enter_owned();
             f()
         };
         span.set_status(SpanStatus::Ok);
@@ -310,7 +353,7 @@ impl TracingService {
     ) -> std::result::Result<T, E> {
         let mut span = self.span(operation);
         let out = {
-            let _entered = span.enter();
+            let _entered = span.enter_owned();
             f()
         };
         span.set_status(status_of(&out));
@@ -353,5 +396,5 @@ fn refused() -> ActiveSpan {
     let (trace_id, flags) = current().map_or((TraceId::random(), TraceFlags::RANDOM), |p| {
         (p.trace_id(), p.flags())
     });
-    ActiveSpan::unsampled(SpanContext::new(trace_id, SpanId::random(), flags))
+    ActiveSpan::unsampled(trace_id, flags)
 }
