@@ -24,12 +24,20 @@
 //!   else: the floor of the three lines above.
 //! - `observa/record_to_json_sink`: what a user calls,
 //!   `obs.logs().record(entry)` on an `Observability` with the same JSON
-//!   sink as its one log sink (`ObservabilityBuilder::log_sink`), entry
-//!   built in the timed region: level filter, trace context and correlation
-//!   id, redaction, the in-memory log repository (default capacity 10,000,
-//!   so the steady state evicts one entry per entry) and the sink's queue;
-//!   the sink's writer thread encodes in parallel. Drops are printed after
-//!   the run.
+//!   sink as its one log sink (`ObservabilityBuilder::log_sink`), the entry
+//!   built in the timed region. On the caller's thread: level filter, trace
+//!   context and correlation id, the log queue; the log writer thread
+//!   redacts, stores in the in-memory log repository (default capacity
+//!   10,000, so the steady state evicts one entry per entry) and queues
+//!   for the sink, whose thread encodes. Events run in batches of 1,000
+//!   with `obs.flush` between batches, not timed, so no queue ever fills
+//!   (a tight loop outruns the two background threads on this machine and
+//!   the queue drops; a dropped entry costs the caller less). Drops are
+//!   printed after the run.
+//! - `observa/record_drained`: the same, plus draining the log queue on the
+//!   caller's thread after every batch (`obs.logs().evictions()`: redaction,
+//!   repository, the copy queued for the sink): everything but the sink's
+//!   encoding, which `encode_to_json_sink` measures.
 //! - `tracing`: `tracing::info!(target: "payments", attempt = 2, user = "alice",
 //!   "retrying payment")` through `tracing_subscriber::fmt().json()` writing to
 //!   `Counted` (its default JSON fields: timestamp, level, fields, target).
@@ -41,7 +49,7 @@ use std::io::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion};
 use observa::metrics::Format;
@@ -127,6 +135,31 @@ fn record_entry(obs: &Observability) {
     obs.logs().record(build_entry()).unwrap();
 }
 
+/// Events per batch of the `record` lines and probes.
+const BATCH: u64 = 1_000;
+
+/// Times `iters` events recorded in batches of [`BATCH`], the container
+/// flushed (not timed) after each, so no queue fills; `drain` also stores
+/// each batch on this thread, timed.
+fn record_batches(obs: &Observability, iters: u64, drain: bool) -> Duration {
+    let mut timed = Duration::ZERO;
+    let mut left = iters;
+    while left > 0 {
+        let batch = left.min(BATCH);
+        let start = Instant::now();
+        for _ in 0..batch {
+            record_entry(obs);
+        }
+        if drain {
+            black_box(obs.logs().evictions());
+        }
+        timed += start.elapsed();
+        assert!(obs.flush(Duration::from_secs(60)));
+        left -= batch;
+    }
+    timed
+}
+
 /// The `observa_dropped_total` lines of `obs` with a non-zero count.
 fn dropped(obs: &Observability) -> Vec<String> {
     let text = obs.render(Format::Prometheus).unwrap();
@@ -197,7 +230,12 @@ fn log_json(c: &mut Criterion) {
         record_entry(&obs);
         assert!(obs.flush(Duration::from_secs(10)));
     });
-    group.bench_function("observa/record_to_json_sink", |b| b.iter(|| record_entry(&obs)));
+    group.bench_function("observa/record_to_json_sink", |b| {
+        b.iter_custom(|iters| record_batches(&obs, iters, false))
+    });
+    group.bench_function("observa/record_drained", |b| {
+        b.iter_custom(|iters| record_batches(&obs, iters, true))
+    });
     assert!(obs.flush(Duration::from_secs(10)));
     println!("observa/record_to_json_sink drops: {:?}", dropped(&obs));
     drop(obs);
@@ -220,14 +258,14 @@ criterion_group! {
 /// `OBSERVA_PROBE=<what>:<n>` runs `n` events of one kind and exits, for
 /// counting instructions with `valgrind --tool=callgrind` (subtract a run
 /// with `n` = 0): `record` (`obs.logs().record` of a built entry, the
-/// user's path), `tracing` (`info!` through the JSON formatter, all of its
+/// user's path), `record_drained` (the same, each batch also stored on
+/// this thread), `tracing` (`info!` through the JSON formatter, all of its
 /// work), `build` (building and dropping the entry), `nothing`. The events
 /// run in batches of 1,000, with the container flushed between batches
 /// (outside the counted loop), so the sink's queue never fills. With
 /// `--toggle-collect='log_json::probe_loop*'` only the loops on the
 /// calling thread are counted.
 fn probe(spec: &str) {
-    const BATCH: u64 = 1_000;
     let (what, n) = spec.split_once(':').expect("OBSERVA_PROBE=<what>:<n>");
     let n: u64 = n.parse().expect("a count");
     let batches = || (0..n.div_ceil(BATCH)).map(move |i| BATCH.min(n - i * BATCH));
@@ -243,6 +281,18 @@ fn probe(spec: &str) {
                 drops.iter().all(|l| l.contains("reason=\"capacity\"")),
                 "{drops:?}"
             );
+        }
+        "record_drained" => {
+            let obs = observa_with_json_sink();
+            for batch in batches() {
+                probe_loop(1, || {
+                    for _ in 0..batch {
+                        record_entry(&obs);
+                    }
+                    black_box(obs.logs().evictions());
+                });
+                assert!(obs.flush(Duration::from_secs(60)));
+            }
         }
         "tracing" => {
             let subscriber = tracing_subscriber::fmt().json().with_writer(|| Counted).finish();
