@@ -91,9 +91,10 @@ impl LogService {
     /// queues it for redaction, the repository and the log sinks (see the
     /// type docs). Returns whether it was accepted: `false` when its level
     /// is below the minimum (counted by [`filtered`](Self::filtered)) or the
-    /// queue is full (counted as `queue_full`). The `Result` is kept for
-    /// repositories that fail: their refusals are now counted (`store_error`)
-    /// on the writer thread, not returned here.
+    /// queue is full (counted as `queue_full`). It does not return errors
+    /// today: a repository's refusal happens later, on the writer thread,
+    /// and is counted (`store_error`) instead. The `Result` stays in the
+    /// signature, so callers need not change.
     ///
     /// ```
     /// use observa::propagation::TraceFlags;
