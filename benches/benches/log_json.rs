@@ -258,8 +258,9 @@ criterion_group! {
 /// `OBSERVA_PROBE=<what>:<n>` runs `n` events of one kind and exits, for
 /// counting instructions with `valgrind --tool=callgrind` (subtract a run
 /// with `n` = 0): `record` (`obs.logs().record` of a built entry, the
-/// user's path), `record_drained` (the same, each batch also stored on
-/// this thread), `tracing` (`info!` through the JSON formatter, all of its
+/// user's path), `record_drained` (the same, each batch also drained on
+/// this thread; the writer thread still takes its share while the batch
+/// runs, so count every thread for the whole cost), `tracing` (`info!` through the JSON formatter, all of its
 /// work), `build` (building and dropping the entry), `nothing`. The events
 /// run in batches of 1,000, with the container flushed between batches
 /// (outside the counted loop), so the sink's queue never fills. With
