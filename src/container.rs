@@ -215,6 +215,9 @@ impl Observability {
         for (reason, count) in inner.tracing.queue_drops().into_iter().filter(|d| d.1 > 0) {
             *sink_drops.entry(("span", reason)).or_insert(0) += count;
         }
+        for (reason, count) in inner.logs.queue_drops().into_iter().filter(|d| d.1 > 0) {
+            *sink_drops.entry(("log_entry", reason)).or_insert(0) += count;
+        }
         for ((kind, reason), count) in sink_drops {
             registry.report_dropped(kind, reason, count)?;
         }
@@ -248,6 +251,9 @@ impl std::fmt::Debug for Observability {
 ///     .log_repository(my_store.clone())
 ///     .build()?;
 /// obs.logs().log(observa::LogLevel::Warning, "slow")?;
+/// // entries reach the repository on a writer thread; `flush` (or any
+/// // query through `obs.logs()`) stores what is still queued
+/// obs.flush(std::time::Duration::from_secs(5));
 /// use observa::ports::Repository;
 /// assert_eq!(my_store.len()?, 1);
 /// assert_eq!(obs.default_labels().get("team"), Some("payments"));

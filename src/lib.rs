@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod monitor;
 #[cfg(any(feature = "otlp", feature = "otlp-receiver"))]
 pub mod otlp;
+mod pipeline;
 pub mod ports;
 pub mod propagation;
 pub mod redaction;

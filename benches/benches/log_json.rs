@@ -22,6 +22,22 @@
 //!   freed on the writer thread).
 //! - `observa/build_and_drop`: building the entry and dropping it, nothing
 //!   else: the floor of the three lines above.
+//! - `observa/record_to_json_sink`: what a user calls,
+//!   `obs.logs().record(entry)` on an `Observability` with the same JSON
+//!   sink as its one log sink (`ObservabilityBuilder::log_sink`), the entry
+//!   built in the timed region. On the caller's thread: level filter, trace
+//!   context and correlation id, the log queue; the log writer thread
+//!   redacts, stores in the in-memory log repository (default capacity
+//!   10,000, so the steady state evicts one entry per entry) and queues
+//!   for the sink, whose thread encodes. Events run in batches of 1,000
+//!   with `obs.flush` between batches, not timed, so no queue ever fills
+//!   (a tight loop outruns the two background threads on this machine and
+//!   the queue drops; a dropped entry costs the caller less). Drops are
+//!   printed after the run.
+//! - `observa/record_drained`: the same, plus draining the log queue on the
+//!   caller's thread after every batch (`obs.logs().evictions()`: redaction,
+//!   repository, the copy queued for the sink): everything but the sink's
+//!   encoding, which `encode_to_json_sink` measures.
 //! - `tracing`: `tracing::info!(target: "payments", attempt = 2, user = "alice",
 //!   "retrying payment")` through `tracing_subscriber::fmt().json()` writing to
 //!   `Counted` (its default JSON fields: timestamp, level, fields, target).
@@ -33,9 +49,12 @@ use std::io::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, Criterion};
+use observa::metrics::Format;
 use observa::sinks::{ConsoleFormat, ConsoleSink, QueuedSink, Record, Resource, Sink};
-use observa::{LogEntry, LogLevel};
+use observa::{LogEntry, LogLevel, Observability};
 
 static BYTES: AtomicU64 = AtomicU64::new(0);
 
@@ -102,6 +121,54 @@ fn json_sink<W: Write + Send + 'static>(out: W) -> ConsoleSink<W> {
     )
 }
 
+/// A container whose one log sink is the JSON sink writing to `Counted`.
+fn observa_with_json_sink() -> Observability {
+    Observability::builder()
+        .service("shop", "1.0.0")
+        .environment("prod")
+        .log_sink(json_sink(Counted))
+        .build()
+        .unwrap()
+}
+
+fn record_entry(obs: &Observability) {
+    obs.logs().record(build_entry()).unwrap();
+}
+
+/// Events per batch of the `record` lines and probes.
+const BATCH: u64 = 1_000;
+
+/// Times `iters` events recorded in batches of [`BATCH`], the container
+/// flushed (not timed) after each, so no queue fills; `drain` also stores
+/// each batch on this thread, timed.
+fn record_batches(obs: &Observability, iters: u64, drain: bool) -> Duration {
+    let mut timed = Duration::ZERO;
+    let mut left = iters;
+    while left > 0 {
+        let batch = left.min(BATCH);
+        let start = Instant::now();
+        for _ in 0..batch {
+            record_entry(obs);
+        }
+        if drain {
+            black_box(obs.logs().evictions());
+        }
+        timed += start.elapsed();
+        assert!(obs.flush(Duration::from_secs(60)));
+        left -= batch;
+    }
+    timed
+}
+
+/// The `observa_dropped_total` lines of `obs` with a non-zero count.
+fn dropped(obs: &Observability) -> Vec<String> {
+    let text = obs.render(Format::Prometheus).unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("observa_dropped_total{") && !l.ends_with(" 0"))
+        .map(str::to_owned)
+        .collect()
+}
+
 fn log_json(c: &mut Criterion) {
     let mut group = c.benchmark_group("log_json");
 
@@ -158,6 +225,21 @@ fn log_json(c: &mut Criterion) {
 
     group.bench_function("observa/build_and_drop", |b| b.iter(|| black_box(build_entry())));
 
+    let obs = observa_with_json_sink();
+    bytes_per_event("observa/record_to_json_sink", 1, || {
+        record_entry(&obs);
+        assert!(obs.flush(Duration::from_secs(10)));
+    });
+    group.bench_function("observa/record_to_json_sink", |b| {
+        b.iter_custom(|iters| record_batches(&obs, iters, false))
+    });
+    group.bench_function("observa/record_drained", |b| {
+        b.iter_custom(|iters| record_batches(&obs, iters, true))
+    });
+    assert!(obs.flush(Duration::from_secs(10)));
+    println!("observa/record_to_json_sink drops: {:?}", dropped(&obs));
+    drop(obs);
+
     let subscriber = tracing_subscriber::fmt().json().with_writer(|| Counted).finish();
     tracing::subscriber::with_default(subscriber, || {
         bytes_per_event("tracing", 1, tracing_event);
@@ -172,4 +254,78 @@ criterion_group! {
     config = common::config();
     targets = log_json
 }
-criterion_main!(benches);
+
+/// `OBSERVA_PROBE=<what>:<n>` runs `n` events of one kind and exits, for
+/// counting instructions with `valgrind --tool=callgrind` (subtract a run
+/// with `n` = 0): `record` (`obs.logs().record` of a built entry, the
+/// user's path), `record_drained` (the same, each batch also drained on
+/// this thread; the writer thread still takes its share while the batch
+/// runs, so count every thread for the whole cost), `tracing` (`info!` through the JSON formatter, all of its
+/// work), `build` (building and dropping the entry), `nothing`. The events
+/// run in batches of 1,000, with the container flushed between batches
+/// (outside the counted loop), so the sink's queue never fills. With
+/// `--toggle-collect='log_json::probe_loop*'` only the loops on the
+/// calling thread are counted.
+fn probe(spec: &str) {
+    let (what, n) = spec.split_once(':').expect("OBSERVA_PROBE=<what>:<n>");
+    let n: u64 = n.parse().expect("a count");
+    let batches = || (0..n.div_ceil(BATCH)).map(move |i| BATCH.min(n - i * BATCH));
+    match what {
+        "record" => {
+            let obs = observa_with_json_sink();
+            for batch in batches() {
+                probe_loop(batch, || record_entry(&obs));
+                assert!(obs.flush(Duration::from_secs(60)));
+            }
+            let drops = dropped(&obs);
+            assert!(
+                drops.iter().all(|l| l.contains("reason=\"capacity\"")),
+                "{drops:?}"
+            );
+        }
+        "record_drained" => {
+            let obs = observa_with_json_sink();
+            for batch in batches() {
+                probe_loop(1, || {
+                    for _ in 0..batch {
+                        record_entry(&obs);
+                    }
+                    black_box(obs.logs().evictions());
+                });
+                assert!(obs.flush(Duration::from_secs(60)));
+            }
+        }
+        "tracing" => {
+            let subscriber = tracing_subscriber::fmt().json().with_writer(|| Counted).finish();
+            tracing::subscriber::with_default(subscriber, || {
+                for batch in batches() {
+                    probe_loop(batch, tracing_event);
+                }
+            });
+        }
+        "build" => {
+            for batch in batches() {
+                probe_loop(batch, || drop(black_box(build_entry())));
+            }
+        }
+        "nothing" => probe_loop(n, || black_box(())),
+        other => panic!("unknown probe {other}"),
+    }
+}
+
+/// The probe's loop, out of line: `--toggle-collect=log_json::probe_loop*`
+/// counts just it (on the calling thread).
+#[inline(never)]
+fn probe_loop(n: u64, mut op: impl FnMut()) {
+    for _ in 0..n {
+        op();
+    }
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var("OBSERVA_PROBE") {
+        return probe(&spec);
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

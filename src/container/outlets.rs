@@ -32,6 +32,7 @@ impl Observability {
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
         let deadline = crate::worker::deadline_after(timeout);
+        self.inner.logs.drain();
         let logs = self.inner.log_sinks.flush(timeout);
         self.inner.tracing.drain();
         let spans = self

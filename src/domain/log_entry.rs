@@ -177,27 +177,32 @@ impl LogEntryBuilder {
     /// Adds a structured field (at most 64; each value at most
     /// [`MAX_VALUE_BYTES`](crate::domain::rules::MAX_VALUE_BYTES) bytes as JSON, names and
     /// values together at most [`MAX_ENTRIES_BYTES`](crate::domain::rules::MAX_ENTRIES_BYTES)).
+    #[inline]
     pub fn field(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
         self.f.fields.insert(name.into(), value.into());
         self
     }
     /// Sets the target or component.
+    #[inline]
     pub fn target(mut self, target: impl Into<String>) -> Self {
         self.f.target = Some(target.into());
         self
     }
     /// Sets the correlation id (no whitespace, at most 128 characters).
+    #[inline]
     pub fn correlation_id(mut self, id: impl Into<String>) -> Self {
         self.f.correlation_id = Some(id.into());
         self
     }
     /// Ties the record to a trace, and optionally a span in it.
+    #[inline]
     pub fn trace(mut self, trace_id: TraceId, span_id: Option<SpanId>) -> Self {
         self.f.trace_id = Some(trace_id);
         self.f.span_id = span_id;
         self
     }
     /// Sets when it was written (default now).
+    #[inline]
     pub fn timestamp(mut self, at: DateTime<Utc>) -> Self {
         self.f.timestamp = at;
         self

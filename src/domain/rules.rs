@@ -90,10 +90,13 @@ fn matches_grammar(name: &str, first: impl Fn(u8) -> bool) -> bool {
 
 /// Checks that `text` has visible content and at most `max` characters.
 pub(crate) fn text(entity: &'static str, field: &'static str, text: &str, max: usize) -> Result<()> {
-    if text.trim().is_empty() {
+    // a printable ASCII first byte is not whitespace: no need to trim
+    let starts_printable = text.as_bytes().first().is_some_and(u8::is_ascii_graphic);
+    if !starts_printable && text.trim().is_empty() {
         return Err(ObsError::validation(entity, field, text, "must not be blank"));
     }
-    if !text.validate_length(None, Some(max as u64), None) {
+    // a text of at most `max` bytes has at most `max` characters
+    if text.len() > max && !text.validate_length(None, Some(max as u64), None) {
         return Err(ObsError::validation(
             entity,
             field,
@@ -108,7 +111,10 @@ pub(crate) fn text(entity: &'static str, field: &'static str, text: &str, max: u
 /// non-blank, at most [`MAX_SHORT_NAME_LEN`] characters, no control characters.
 pub(crate) fn short_name(entity: &'static str, field: &'static str, name: &str) -> Result<()> {
     text(entity, field, name, MAX_SHORT_NAME_LEN)?;
-    if name.chars().any(char::is_control) {
+    // control characters (U+0000-001F, U+007F, U+0080-009F) are encoded
+    // with one of these bytes; only a name holding one is decoded
+    let may_hold_control = name.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2);
+    if may_hold_control && name.chars().any(char::is_control) {
         return Err(ObsError::validation(
             entity,
             field,
@@ -181,6 +187,22 @@ pub(crate) fn entry_bytes<'a>(
 /// The length of `value` encoded as compact JSON, counting no further than
 /// just past `limit` (so a huge value costs no more than a small one).
 pub(crate) fn json_bytes(value: &serde_json::Value, limit: usize) -> usize {
+    use serde_json::Value;
+    // the common scalars are measured without encoding them
+    match value {
+        Value::Null | Value::Bool(true) => return 4,
+        Value::Bool(false) => return 5,
+        Value::String(s) if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') => return s.len() + 2,
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                return decimal_digits(u);
+            }
+            if let Some(i) = n.as_i64() {
+                return 1 + decimal_digits(i.unsigned_abs());
+            }
+        }
+        _ => {}
+    }
     struct Counter {
         bytes: usize,
         limit: usize,
@@ -200,6 +222,11 @@ pub(crate) fn json_bytes(value: &serde_json::Value, limit: usize) -> usize {
     let mut counter = Counter { bytes: 0, limit };
     let _stopped_at_limit = serde_json::to_writer(&mut counter, value);
     counter.bytes
+}
+
+/// How many decimal digits `n` is written with.
+fn decimal_digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |log| log as usize + 1)
 }
 
 #[cfg(test)]
@@ -249,7 +276,47 @@ mod tests {
         assert!(text("log", "message", "héllo!", 5).is_err());
     }
 
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let scalar = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<u64>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            "\\PC{0,20}|[\"\\\\\u{0}-\u{1f}a\u{7f}\u{80}-\u{9f}é]{0,20}".prop_map(Value::from),
+        ];
+        scalar.prop_recursive(2, 16, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map("[a-z\"]{0,4}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
     proptest! {
+        #[test]
+        fn json_bytes_of_any_value_is_its_encoded_length(value in json_value(), limit in 0usize..64) {
+            let encoded = serde_json::to_vec(&value).unwrap().len();
+            prop_assert_eq!(json_bytes(&value, usize::MAX), encoded);
+            let counted = json_bytes(&value, limit);
+            prop_assert_eq!(counted > limit, encoded > limit);
+            prop_assert!(counted <= encoded);
+        }
+
+        #[test]
+        fn text_and_short_name_fast_paths_agree_with_the_char_rules(s in "\\PC{0,12}|[ \t\u{0}-\u{1f}\u{7f}-\u{a0}\u{2003}aé]{0,12}", max in 0usize..14) {
+            let blank = s.trim().is_empty();
+            let long = s.chars().count() > max;
+            prop_assert_eq!(text("log", "message", &s, max).is_ok(), !blank && !long);
+            let control = s.chars().any(char::is_control);
+            let short_ok = !blank && s.chars().count() <= MAX_SHORT_NAME_LEN && !control;
+            prop_assert_eq!(short_name("log", "target", &s).is_ok(), short_ok);
+        }
+
         #[test]
         fn metric_name_accepts_exactly_the_grammar(s in "\\PC{0,40}|[a-zA-Z_:][a-zA-Z0-9_:]{0,40}") {
             let expected = is_metric_grammar(&s) && !s.starts_with("__");

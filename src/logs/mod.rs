@@ -4,6 +4,7 @@
 //! outlets are in [`sinks`](crate::sinks).
 
 mod correlation;
+mod outlet;
 mod service;
 
 pub use correlation::correlation_id;

@@ -32,6 +32,10 @@ impl Redactor {
     /// }));
     /// ```
     pub fn redact_json(&self, value: &mut Value) -> usize {
+        if !matches!(value, Value::Object(_) | Value::Array(_)) {
+            // a scalar: no stack of pending values to allocate
+            return self.redact_scalar(value);
+        }
         let mut changed = 0;
         let mut pending = vec![value];
         while let Some(value) = pending.pop() {
@@ -48,22 +52,36 @@ impl Redactor {
                     }
                 }
                 Value::Array(items) => pending.extend(items.iter_mut()),
-                Value::String(text) => {
-                    if let Cow::Owned(redacted) = self.redact_text(text) {
-                        *text = redacted;
-                        changed += 1;
-                    }
-                }
-                Value::Number(number) if number.is_u64() || number.is_i64() => {
-                    if let Cow::Owned(redacted) = self.redact_text(&number.to_string()) {
-                        *value = Value::String(redacted);
-                        changed += 1;
-                    }
-                }
-                Value::Number(_) | Value::Bool(_) | Value::Null => {}
+                scalar => changed += self.redact_scalar(scalar),
             }
         }
         changed
+    }
+
+    /// Redacts a string, integer, float, boolean or null (the last three
+    /// never change); returns 1 if it changed.
+    fn redact_scalar(&self, value: &mut Value) -> usize {
+        let redacted = match value {
+            Value::String(text) => match self.redact_text(text) {
+                Cow::Owned(redacted) => redacted,
+                Cow::Borrowed(_) => return 0,
+            },
+            Value::Number(number) => {
+                let mut digits = Decimal::default();
+                let decimal = match (number.as_u64(), number.as_i64()) {
+                    (Some(n), _) => digits.of(n, false),
+                    (None, Some(n)) => digits.of(n.unsigned_abs(), true),
+                    (None, None) => return 0,
+                };
+                match self.redact_text(decimal) {
+                    Cow::Owned(redacted) => redacted,
+                    Cow::Borrowed(_) => return 0,
+                }
+            }
+            _ => return 0,
+        };
+        *value = Value::String(redacted);
+        1
     }
 
     /// Redacts one structured field in place, as [`redact_json`](Self::redact_json)
@@ -84,6 +102,30 @@ impl Redactor {
             return 1;
         }
         self.redact_json(value)
+    }
+}
+
+/// The decimal form of an integer, written on the stack.
+#[derive(Default)]
+struct Decimal([u8; 20]);
+
+impl Decimal {
+    /// Writes `magnitude` (with a leading `-` if `negative`) and returns it.
+    fn of(&mut self, mut magnitude: u64, negative: bool) -> &str {
+        let mut at = self.0.len();
+        loop {
+            at -= 1;
+            self.0[at] = b'0' + (magnitude % 10) as u8;
+            magnitude /= 10;
+            if magnitude == 0 {
+                break;
+            }
+        }
+        if negative {
+            at -= 1;
+            self.0[at] = b'-';
+        }
+        std::str::from_utf8(&self.0[at..]).expect("ASCII digits")
     }
 }
 
@@ -130,6 +172,24 @@ mod tests {
         // `-4111…` is a card number after a dash; 4111…2 fails the Luhn check
         assert_eq!(redactor.redact_json(&mut value), 1);
         assert_eq!(value, json!({"n": "-[REDACTED]", "m": 4111111111111112u64}));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn integers_are_scanned_as_their_decimal_text(n in proptest::prelude::any::<i64>(), u in proptest::prelude::any::<u64>()) {
+            proptest::prop_assert_eq!(Decimal::default().of(n.unsigned_abs(), n < 0).to_owned(), n.to_string());
+            proptest::prop_assert_eq!(Decimal::default().of(u, false).to_owned(), u.to_string());
+            let redactor = Redactor::default();
+            for value in [Value::from(n), Value::from(u)] {
+                let text = value.to_string();
+                let mut redacted = value.clone();
+                let changed = redactor.redact_json(&mut redacted);
+                match redactor.redact_text(&text) {
+                    Cow::Owned(expected) => proptest::prop_assert_eq!((changed, redacted), (1, Value::String(expected))),
+                    Cow::Borrowed(_) => proptest::prop_assert_eq!((changed, redacted), (0, value)),
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,24 +1,20 @@
 //! [`SpanPipeline`]: finished spans leave the caller's thread as raw records
-//! (ids, clock instants, name, attributes) on a bounded queue; one writer
-//! thread turns them into validated, redacted [`Span`] entities, stores
-//! them and hands them to the span sinks.
+//! (ids, clock instants, name, attributes) on a bounded queue
+//! ([`Pipeline`]); its writer thread turns them into validated, redacted
+//! [`Span`] entities, stores them and hands them to the span sinks.
 //!
 //! Queries read their own writes: every read of the repository first
-//! converts what is still queued ([`SpanPipeline::drain`]), so a span is
+//! converts what is still queued (`SpanPipeline::drain`), so a span is
 //! visible as soon as it has finished. A full queue drops the record and
 //! counts it (`queue_full`); a record the entity refuses is counted too
 //! (`invalid`), as is one the repository refuses (`store_error`). Dropping the pipeline converts everything still queued.
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::Duration;
-
-use parking_lot::{Condvar, Mutex};
 
 use super::materialize::{Anchor, Outlet};
 use crate::domain::{SpanEvent, SpanId, SpanKind, SpanStatus, TraceId};
+use crate::error::Result;
+use crate::pipeline::{Convert, Pipeline};
 use crate::propagation::TraceFlags;
 
 /// A span as its caller leaves it: what the entity is built from.
@@ -37,195 +33,34 @@ pub(super) struct RawSpan {
     pub events: Vec<SpanEvent>,
 }
 
-/// What the writer thread is doing, so that senders wake it only when needed.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Writer {
-    /// No thread yet: the first record starts it.
-    NotStarted,
-    /// Converting a batch; it looks at the queue again when done.
-    Busy,
-    /// The queue was empty a moment ago; it looks again within [`LINGER`].
-    Lingering,
-    /// Asleep until woken.
-    Idle,
-}
+impl Convert for Outlet {
+    type Raw = RawSpan;
+    type Batch = Anchor;
+    const THREAD: &'static str = "observa-spans";
 
-/// How long the writer waits for more records before it sleeps until woken.
-const LINGER: Duration = Duration::from_millis(1);
-
-struct Queue {
-    records: Vec<RawSpan>,
-    writer: Writer,
-    closed: bool,
-}
-
-struct Shared {
-    queue: Mutex<Queue>,
-    work: Condvar,
-    /// The batch being converted (its buffer reused); held while converting,
-    /// so a drain that gets it knows every earlier batch is stored.
-    writing: Mutex<Vec<RawSpan>>,
-    outlet: Outlet,
-    capacity: usize,
-    queue_full: AtomicU64,
-    invalid: AtomicU64,
-    store_error: AtomicU64,
-}
-
-impl Shared {
-    /// Converts and stores everything queued now.
-    fn write_pending(&self) {
-        let mut batch = self.writing.lock();
-        std::mem::swap(&mut self.queue.lock().records, &mut *batch);
-        if batch.is_empty() {
-            return;
-        }
-        let clock = Anchor::now();
-        for raw in batch.drain(..) {
-            if let Err(e) = self.outlet.write(raw, &clock) {
-                let counter = if e.code() == "validation" {
-                    &self.invalid
-                } else {
-                    &self.store_error
-                };
-                counter.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+    fn batch(&self) -> Anchor {
+        Anchor::now()
     }
-}
 
-fn write_until_closed(shared: &Shared) {
-    let mut queue = shared.queue.lock();
-    loop {
-        if queue.records.is_empty() {
-            if queue.closed {
-                return;
-            }
-            if queue.writer == Writer::Busy {
-                queue.writer = Writer::Lingering;
-                shared.work.wait_for(&mut queue, LINGER);
-            } else {
-                queue.writer = Writer::Idle;
-                shared.work.wait(&mut queue);
-            }
-            continue;
-        }
-        queue.writer = Writer::Busy;
-        drop(queue);
-        shared.write_pending();
-        queue = shared.queue.lock();
+    fn write(&self, raw: RawSpan, clock: &Anchor) -> Result<()> {
+        Outlet::write(self, raw, clock)
     }
 }
 
 /// The bounded queue of raw spans and its writer thread; see the module docs.
-pub(super) struct SpanPipeline {
-    shared: Arc<Shared>,
-    writer: Mutex<Option<JoinHandle<()>>>,
-}
+pub(super) type SpanPipeline = Pipeline<Outlet>;
 
 impl SpanPipeline {
-    pub fn new(outlet: Outlet, capacity: usize) -> SpanPipeline {
-        SpanPipeline {
-            shared: Arc::new(Shared {
-                queue: Mutex::new(Queue {
-                    records: Vec::new(),
-                    writer: Writer::NotStarted,
-                    closed: false,
-                }),
-                work: Condvar::new(),
-                writing: Mutex::new(Vec::new()),
-                outlet,
-                capacity: capacity.max(1),
-                queue_full: AtomicU64::new(0),
-                invalid: AtomicU64::new(0),
-                store_error: AtomicU64::new(0),
-            }),
-            writer: Mutex::new(None),
-        }
-    }
-
+    /// Where the spans go.
     pub fn outlet(&self) -> &Outlet {
-        &self.shared.outlet
-    }
-
-    /// Queues a finished span; never blocks on the writer. A full queue
-    /// drops it and counts it.
-    #[inline]
-    pub fn send(&self, raw: RawSpan) {
-        let shared = &*self.shared;
-        let mut queue = shared.queue.lock();
-        if queue.records.len() >= shared.capacity {
-            drop(queue);
-            shared.queue_full.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        queue.records.push(raw);
-        let wake = match queue.writer {
-            Writer::Idle => {
-                queue.writer = Writer::Busy;
-                true
-            }
-            Writer::Lingering => queue.records.len() == shared.capacity.div_ceil(2),
-            Writer::Busy => false,
-            Writer::NotStarted => {
-                queue.writer = Writer::Busy;
-                drop(queue);
-                self.start_writer();
-                return;
-            }
-        };
-        drop(queue);
-        if wake {
-            shared.work.notify_one();
-        }
-    }
-
-    #[cold]
-    fn start_writer(&self) {
-        let shared = Arc::clone(&self.shared);
-        let spawned = std::thread::Builder::new()
-            .name("observa-spans".into())
-            .spawn(move || write_until_closed(&shared));
-        match spawned {
-            Ok(handle) => *self.writer.lock() = Some(handle),
-            Err(_) => {
-                // no thread: convert on this one, and try again next time
-                self.shared.queue.lock().writer = Writer::NotStarted;
-                self.drain();
-            }
-        }
-    }
-
-    /// Converts and stores, on this thread, everything queued so far, after
-    /// the batch the writer may be converting.
-    pub fn drain(&self) {
-        self.shared.write_pending();
-    }
-
-    /// Records dropped before reaching the repository, by reason.
-    pub fn drops(&self) -> [(&'static str, u64); 3] {
-        let count = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        [
-            ("queue_full", count(&self.shared.queue_full)),
-            ("invalid", count(&self.shared.invalid)),
-            ("store_error", count(&self.shared.store_error)),
-        ]
-    }
-}
-
-impl Drop for SpanPipeline {
-    fn drop(&mut self) {
-        self.shared.queue.lock().closed = true;
-        self.shared.work.notify_all();
-        if let Some(writer) = self.writer.get_mut().take() {
-            let _ = writer.join();
-        }
-        self.drain();
+        self.convert()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::adapters::InMemoryRepository;
     use crate::domain::Span;
@@ -274,7 +109,7 @@ mod tests {
         let (pipeline, repository) = pipeline("svc", 2);
         {
             // the writer cannot take a batch while this is held
-            let _writing = pipeline.shared.writing.lock();
+            let _writing = pipeline.hold_writer();
             for _ in 0..5 {
                 pipeline.send(raw("op"));
             }
