@@ -135,26 +135,7 @@ impl Anchor {
 mod tests {
     use super::*;
     use crate::adapters::InMemoryRepository;
-    use crate::domain::{SpanId, SpanKind, SpanStatus, TraceId};
-    use crate::propagation::TraceFlags;
-    use std::borrow::Cow;
     use std::time::Duration;
-
-    fn raw(operation: &'static str, start: quanta::Instant, end: quanta::Instant) -> RawSpan {
-        RawSpan {
-            trace_id: TraceId::random(),
-            span_id: SpanId::random(),
-            parent: None,
-            flags: TraceFlags::SAMPLED,
-            operation: Cow::Borrowed(operation),
-            kind: SpanKind::Internal,
-            start,
-            end,
-            status: SpanStatus::Ok,
-            attributes: Vec::new(),
-            events: Vec::new(),
-        }
-    }
 
     #[test]
     fn instants_become_utc_times_in_order() {
@@ -179,10 +160,12 @@ mod tests {
         let start = clock.instant - Duration::from_millis(7);
         for _ in 0..3 {
             let err = outlet
-                .write(raw("bad\u{7}", start, clock.instant), &clock)
+                .write(RawSpan::finished_root("bad\u{7}", start, clock.instant), &clock)
                 .unwrap_err();
             assert_eq!((err.code(), err.field()), ("validation", Some("operation")));
-            outlet.write(raw("good", start, clock.instant), &clock).unwrap();
+            outlet
+                .write(RawSpan::finished_root("good", start, clock.instant), &clock)
+                .unwrap();
         }
         let stored = repository.recent(10).unwrap();
         assert_eq!(stored.len(), 3);

@@ -47,6 +47,30 @@ impl Convert for Outlet {
     }
 }
 
+#[cfg(test)]
+impl RawSpan {
+    /// A finished root span with nothing but its times, for tests.
+    pub(super) fn finished_root(
+        operation: &'static str,
+        start: quanta::Instant,
+        end: quanta::Instant,
+    ) -> RawSpan {
+        RawSpan {
+            trace_id: TraceId::random(),
+            span_id: SpanId::random(),
+            parent: None,
+            flags: TraceFlags::SAMPLED,
+            operation: Cow::Borrowed(operation),
+            kind: SpanKind::Internal,
+            start,
+            end,
+            status: SpanStatus::Ok,
+            attributes: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+}
+
 /// The bounded queue of raw spans and its writer thread; see the module docs.
 pub(super) type SpanPipeline = Pipeline<Outlet>;
 
@@ -81,17 +105,8 @@ mod tests {
     fn raw(operation: &'static str) -> RawSpan {
         let now = quanta::Instant::now();
         RawSpan {
-            trace_id: TraceId::random(),
-            span_id: SpanId::random(),
-            parent: None,
-            flags: TraceFlags::SAMPLED,
-            operation: Cow::Borrowed(operation),
-            kind: SpanKind::Internal,
-            start: now,
-            end: now,
-            status: SpanStatus::Ok,
             attributes: vec![("user.email".into(), "ann@example.com".into())],
-            events: Vec::new(),
+            ..RawSpan::finished_root(operation, now, now)
         }
     }
 
