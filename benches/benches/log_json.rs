@@ -264,17 +264,15 @@ criterion_group! {
 /// work), `build` (building and dropping the entry), `nothing`. The events
 /// run in batches of 1,000, with the container flushed between batches
 /// (outside the counted loop), so the sink's queue never fills. With
-/// `--toggle-collect='log_json::probe_loop*'` only the loops on the
+/// `--toggle-collect='log_json::common::probe_loop*'` only the loops on the
 /// calling thread are counted.
-fn probe(spec: &str) {
-    let (what, n) = spec.split_once(':').expect("OBSERVA_PROBE=<what>:<n>");
-    let n: u64 = n.parse().expect("a count");
+fn probe(what: &str, n: u64) {
     let batches = || (0..n.div_ceil(BATCH)).map(move |i| BATCH.min(n - i * BATCH));
     match what {
         "record" => {
             let obs = observa_with_json_sink();
             for batch in batches() {
-                probe_loop(batch, || record_entry(&obs));
+                common::probe_loop(batch, || record_entry(&obs));
                 assert!(obs.flush(Duration::from_secs(60)));
             }
             let drops = dropped(&obs);
@@ -286,7 +284,7 @@ fn probe(spec: &str) {
         "record_drained" => {
             let obs = observa_with_json_sink();
             for batch in batches() {
-                probe_loop(1, || {
+                common::probe_loop(1, || {
                     for _ in 0..batch {
                         record_entry(&obs);
                     }
@@ -299,33 +297,20 @@ fn probe(spec: &str) {
             let subscriber = tracing_subscriber::fmt().json().with_writer(|| Counted).finish();
             tracing::subscriber::with_default(subscriber, || {
                 for batch in batches() {
-                    probe_loop(batch, tracing_event);
+                    common::probe_loop(batch, tracing_event);
                 }
             });
         }
         "build" => {
             for batch in batches() {
-                probe_loop(batch, || drop(black_box(build_entry())));
+                common::probe_loop(batch, || drop(black_box(build_entry())));
             }
         }
-        "nothing" => probe_loop(n, || black_box(())),
+        "nothing" => common::probe_loop(n, || black_box(())),
         other => panic!("unknown probe {other}"),
     }
 }
 
-/// The probe's loop, out of line: `--toggle-collect=log_json::probe_loop*`
-/// counts just it (on the calling thread).
-#[inline(never)]
-fn probe_loop(n: u64, mut op: impl FnMut()) {
-    for _ in 0..n {
-        op();
-    }
-}
-
 fn main() {
-    if let Ok(spec) = std::env::var("OBSERVA_PROBE") {
-        return probe(&spec);
-    }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    common::probe_or_bench(probe, benches);
 }

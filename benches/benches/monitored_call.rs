@@ -140,9 +140,7 @@ criterion_group! {
 /// counting instructions with `valgrind --tool=callgrind` (subtract a run
 /// with `n` = 0): `run` (`monitor.run`), `macro` (`monitored!` with a
 /// global installed), `bare` (the function alone). No span is current.
-fn probe(spec: &str) {
-    let (what, n) = spec.split_once(':').expect("OBSERVA_PROBE=<what>:<n>");
-    let n: u64 = n.parse().expect("a count");
+fn probe(what: &str, n: u64) {
     let obs = Observability::builder().service("bench", "1").build().unwrap();
     observa::install_global(obs.clone()).unwrap();
     let monitor = obs.monitor("add");
@@ -157,11 +155,5 @@ fn probe(spec: &str) {
 }
 
 fn main() {
-    if let Ok(spec) = std::env::var("OBSERVA_PROBE") {
-        return probe(&spec);
-    }
-    benches();
-    criterion::Criterion::default()
-        .configure_from_args()
-        .final_summary();
+    common::probe_or_bench(probe, benches);
 }

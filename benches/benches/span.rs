@@ -243,17 +243,15 @@ criterion_group! {
 /// `LocalSpan`s under roots of 1,000 with a reporter set, flushed at the end,
 /// so its collector has turned every span into a `SpanRecord`). The observa
 /// probes print the spans dropped before the repository, the fastrace one
-/// the spans reported, on stderr. With `--toggle-collect='span::probe_loop*'`
+/// the spans reported, on stderr. With `--toggle-collect='span::common::probe_loop*'`
 /// only the loop on the calling thread is counted; without it every thread
 /// is (the writer thread, fastrace's collector and `flush` threads), which
 /// is the whole cost.
-fn probe(spec: &str) {
-    let (what, n) = spec.split_once(':').expect("OBSERVA_PROBE=<what>:<n>");
-    let n: u64 = n.parse().expect("a count");
+fn probe(what: &str, n: u64) {
     if what == "fastrace_drain" {
         let reported = CountingReporter::default();
         fastrace::set_reporter(reported.clone(), fastrace::collector::Config::default());
-        probe_loop(1, || {
+        common::probe_loop(1, || {
             fastrace_children(n, true);
         });
         eprintln!("fastrace reported {} spans", reported.0.load(Ordering::Relaxed));
@@ -268,15 +266,17 @@ fn probe(spec: &str) {
     let root = obs.tracing().span("root");
     let _entered = root.enter();
     match what {
-        "nothing" => probe_loop(n, || black_box(())),
-        "sampled_drain" => probe_loop(n / CHILDREN_PER_ROOT, || {
+        "nothing" => common::probe_loop(n, || black_box(())),
+        "sampled_drain" => common::probe_loop(n / CHILDREN_PER_ROOT, || {
             for _ in 0..CHILDREN_PER_ROOT {
                 drop(black_box(obs.tracing().span("child")));
             }
             black_box(obs.tracing().evictions());
         }),
-        "in_span" | "unsampled_in_span" => probe_loop(n, || obs.tracing().in_span("child", || black_box(()))),
-        _ => probe_loop(n, || drop(black_box(obs.tracing().span("child")))),
+        "in_span" | "unsampled_in_span" => {
+            common::probe_loop(n, || obs.tracing().in_span("child", || black_box(())))
+        }
+        _ => common::probe_loop(n, || drop(black_box(obs.tracing().span("child")))),
     }
     drop(_entered);
     drop(root);
@@ -288,19 +288,6 @@ fn probe(spec: &str) {
     eprintln!("{}", dropped.collect::<Vec<_>>().join("\n"));
 }
 
-/// The probe's loop, out of line: `--toggle-collect=span::probe_loop*`
-/// counts just it (on the calling thread).
-#[inline(never)]
-fn probe_loop(n: u64, mut op: impl FnMut()) {
-    for _ in 0..n {
-        op();
-    }
-}
-
 fn main() {
-    if let Ok(spec) = std::env::var("OBSERVA_PROBE") {
-        return probe(&spec);
-    }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    common::probe_or_bench(probe, benches);
 }

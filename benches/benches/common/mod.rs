@@ -39,3 +39,31 @@ pub fn run_contended(iters: u64, op: &(impl Fn() + Sync)) -> Duration {
     let end = spans.iter().map(|s| s.1).max().unwrap();
     end - start
 }
+
+/// Runs `probe(what, n)` when `OBSERVA_PROBE=<what>:<n>` is set (for
+/// counting instructions with `valgrind --tool=callgrind`: subtract a run
+/// with `n` = 0), else the criterion `benches` and their summary.
+#[allow(dead_code)]
+pub fn probe_or_bench(probe: impl FnOnce(&str, u64), benches: impl FnOnce()) {
+    match std::env::var("OBSERVA_PROBE") {
+        Ok(spec) => {
+            let (what, n) = spec.split_once(':').expect("OBSERVA_PROBE=<what>:<n>");
+            probe(what, n.parse().expect("a count"));
+        }
+        Err(_) => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}
+
+/// A probe's loop, out of line, so that
+/// `--toggle-collect='<bench>::common::probe_loop*'` counts just it (on the
+/// calling thread).
+#[allow(dead_code)]
+#[inline(never)]
+pub fn probe_loop(n: u64, mut op: impl FnMut()) {
+    for _ in 0..n {
+        op();
+    }
+}
