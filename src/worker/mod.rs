@@ -9,6 +9,14 @@
 //! [`flush`](Worker::flush) waits, up to a deadline, until everything sent
 //! before it is consumed; [`close`](Worker::close) (and dropping the worker)
 //! consumes what is queued within a deadline and gives up on the rest.
+//!
+//! The consumer is shared behind a lock that the thread holds while it
+//! consumes a batch, so [`drain_here`](Worker::drain_here) can consume what
+//! is queued on the calling thread, after the batch in flight, and
+//! [`close_here`](Worker::close_here) can close without giving anything up
+//! (the spans' and logs' [`Pipeline`](crate::pipeline::Pipeline) reads its
+//! writes this way). A worker made with [`WorkerConfig::lazy`] starts its
+//! thread with the first item.
 
 use std::collections::VecDeque;
 use std::io;
@@ -42,7 +50,7 @@ const LINGER: Duration = Duration::from_millis(1);
 /// What a [`Worker`]'s thread does with the items; it lives on that thread.
 pub(crate) trait Consumer<T>: Send + 'static {
     /// Handles one item; items come in the order they were sent.
-    fn consume(&mut self, item: &T);
+    fn consume(&mut self, item: T);
 
     /// Runs after every batch, e.g. to flush what `consume` buffered.
     fn end_batch(&mut self) {}
@@ -58,15 +66,15 @@ pub(crate) trait Consumer<T>: Send + 'static {
 
     /// One of the calls above panicked (the panic is counted, and the thread
     /// carries on with the next item).
-    fn panicked(&mut self, _during: During<'_, T>) {}
+    fn panicked(&mut self, _during: During) {}
 }
 
 /// A [`Consumer`] call (the one that panicked, when given to
 /// [`Consumer::panicked`]).
 #[derive(Debug)]
-pub(crate) enum During<'a, T> {
-    /// [`Consumer::consume`] of this item.
-    Consume(&'a T),
+pub(crate) enum During {
+    /// [`Consumer::consume`] (the item went with the panic).
+    Consume,
     /// [`Consumer::end_batch`].
     EndBatch,
     /// [`Consumer::tick`].
@@ -120,41 +128,65 @@ impl<T: Send + 'static> WorkerConfig<T> {
     }
 
     /// Starts the thread; fails only if it cannot be spawned.
-    pub(crate) fn spawn(self, consumer: impl Consumer<T>) -> io::Result<Worker<T>> {
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                queue: VecDeque::new(),
-                accepted: 0,
-                finished: 0,
-                in_flight: 0,
-                phase: Phase::Busy,
-                closing: false,
-                exited: false,
-            }),
-            work: Condvar::new(),
-            progress: Condvar::new(),
-            capacity: self.capacity,
-            max_batch: self.max_batch,
-            on_loss: self.on_loss,
-            dropped: AtomicU64::new(0),
-            abandoned: AtomicU64::new(0),
-            panicked: AtomicU64::new(0),
-        });
-        let for_thread = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name(self.name.clone())
-            .spawn(move || thread::consume_until_closed(&for_thread, consumer))?;
-        Ok(Worker {
-            name: self.name,
-            shared,
-            thread: Some(thread),
-        })
+    pub(crate) fn spawn<C: Consumer<T>>(self, consumer: C) -> io::Result<Worker<T, C>> {
+        let worker = self.build(consumer, Phase::Busy);
+        let thread = spawn_thread(&worker.name, &worker.shared)?;
+        *worker.thread.lock() = Some(thread);
+        Ok(worker)
     }
+
+    /// A worker whose thread starts with the first item; if it cannot be
+    /// spawned, that item is consumed on the sending thread.
+    pub(crate) fn lazy<C: Consumer<T>>(self, consumer: C) -> Worker<T, C> {
+        self.build(consumer, Phase::NotStarted)
+    }
+
+    fn build<C: Consumer<T>>(self, consumer: C, phase: Phase) -> Worker<T, C> {
+        Worker {
+            name: self.name,
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    queue: VecDeque::new(),
+                    accepted: 0,
+                    finished: 0,
+                    in_flight: 0,
+                    phase,
+                    closing: false,
+                    exited: false,
+                }),
+                work: Condvar::new(),
+                progress: Condvar::new(),
+                consuming: Mutex::new(Consuming {
+                    consumer,
+                    batch: VecDeque::new(),
+                }),
+                capacity: self.capacity,
+                max_batch: self.max_batch,
+                on_loss: self.on_loss,
+                dropped: AtomicU64::new(0),
+                abandoned: AtomicU64::new(0),
+                panicked: AtomicU64::new(0),
+            }),
+            thread: Mutex::new(None),
+        }
+    }
+}
+
+fn spawn_thread<T: Send + 'static, C: Consumer<T>>(
+    name: &str,
+    shared: &Arc<Shared<T, C>>,
+) -> io::Result<JoinHandle<()>> {
+    let for_thread = Arc::clone(shared);
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || thread::consume_until_closed(&for_thread))
 }
 
 /// What the thread is doing, so that senders wake it only when needed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
+    /// No thread yet (a lazy worker): the first item starts it.
+    NotStarted,
     /// Consuming (or about to); it looks at the queue again when done.
     Busy,
     /// The queue was empty a moment ago; it looks again within [`LINGER`].
@@ -169,19 +201,27 @@ struct State<T> {
     accepted: u64,
     /// Items consumed (or abandoned) so far.
     finished: u64,
-    /// Items the thread has taken and not yet finished with.
+    /// Items taken (by the thread or a drain) and not yet finished with.
     in_flight: usize,
     phase: Phase,
     closing: bool,
     exited: bool,
 }
 
-struct Shared<T> {
+/// The consumer and the buffer of the batch it is consuming (reused); locked
+/// by whoever consumes, so batches are consumed one after the other.
+struct Consuming<T, C> {
+    consumer: C,
+    batch: VecDeque<T>,
+}
+
+struct Shared<T, C> {
     state: Mutex<State<T>>,
     /// Wakes the thread: items arrived, a flush began, or closing began.
     work: Condvar,
     /// Wakes flushers and closers: `finished` moved, or the thread exited.
     progress: Condvar,
+    consuming: Mutex<Consuming<T, C>>,
     capacity: usize,
     max_batch: usize,
     on_loss: Option<LossHook<T>>,
@@ -190,7 +230,7 @@ struct Shared<T> {
     panicked: AtomicU64,
 }
 
-impl<T> Shared<T> {
+impl<T, C> Shared<T, C> {
     fn lost(&self, items: &[&T], loss: Loss) {
         let counter = match loss {
             Loss::Full => &self.dropped,
@@ -203,15 +243,33 @@ impl<T> Shared<T> {
     }
 }
 
-/// A bounded queue of `T` and the one named thread that consumes it; see
-/// the module docs.
-pub(crate) struct Worker<T: Send + 'static> {
-    name: String,
-    shared: Arc<Shared<T>>,
-    thread: Option<JoinHandle<()>>,
+impl<T: 'static> Consumer<T> for Box<dyn Consumer<T>> {
+    fn consume(&mut self, item: T) {
+        (**self).consume(item);
+    }
+    fn end_batch(&mut self) {
+        (**self).end_batch();
+    }
+    fn next_tick(&self) -> Option<Instant> {
+        (**self).next_tick()
+    }
+    fn tick(&mut self) {
+        (**self).tick();
+    }
+    fn panicked(&mut self, during: During) {
+        (**self).panicked(during);
+    }
 }
 
-impl<T: Send + 'static> Worker<T> {
+/// A bounded queue of `T` and the one named thread that consumes it with
+/// `C`; see the module docs.
+pub(crate) struct Worker<T: Send + 'static, C: Consumer<T> = Box<dyn Consumer<T>>> {
+    name: String,
+    shared: Arc<Shared<T, C>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl<T: Send + 'static, C: Consumer<T>> Worker<T, C> {
     /// Queues `item`; `false` if the queue was full (or closed), in which
     /// case the item is dropped and counted. Never waits for the consumer.
     #[inline]
@@ -234,12 +292,47 @@ impl<T: Send + 'static> Worker<T> {
             }
             Phase::Lingering => held + 1 == shared.capacity.div_ceil(2),
             Phase::Busy => false,
+            Phase::NotStarted => {
+                state.phase = Phase::Busy;
+                drop(state);
+                self.start();
+                return true;
+            }
         };
         drop(state);
         if wake {
             shared.work.notify_one();
         }
         true
+    }
+
+    #[cold]
+    fn start(&self) {
+        match spawn_thread(&self.name, &self.shared) {
+            Ok(thread) => *self.thread.lock() = Some(thread),
+            Err(_) => {
+                // no thread: consume on this one, and try again next time
+                self.shared.state.lock().phase = Phase::NotStarted;
+                self.drain_here();
+            }
+        }
+    }
+
+    /// Consumes, on this thread, everything queued so far, after the batch
+    /// the thread may be consuming.
+    pub(crate) fn drain_here(&self) {
+        let shared = &*self.shared;
+        let mut consuming = shared.consuming.lock();
+        let Consuming { consumer, batch } = &mut *consuming;
+        {
+            let mut state = shared.state.lock();
+            if state.queue.is_empty() {
+                return;
+            }
+            std::mem::swap(&mut state.queue, batch);
+            state.in_flight = batch.len();
+        }
+        thread::consume_batch(shared, consumer, batch);
     }
 
     /// Waits until every item sent before this call is consumed, or
@@ -263,7 +356,7 @@ impl<T: Send + 'static> Worker<T> {
     /// abandoned and counted; the batch the consumer is stuck in is left to
     /// it. `true` if everything was consumed (also if already closed).
     pub(crate) fn close(&mut self, deadline: Instant) -> bool {
-        let Some(thread) = self.thread.take() else {
+        let Some(thread) = self.thread.get_mut().take() else {
             return true;
         };
         let shared = &*self.shared;
@@ -289,6 +382,19 @@ impl<T: Send + 'static> Worker<T> {
         false
     }
 
+    /// Stops accepting items, consumes on this thread what is still queued
+    /// (after the batch in flight, however long it takes) and stops the
+    /// thread: nothing is given up.
+    pub(crate) fn close_here(&mut self) {
+        self.shared.state.lock().closing = true;
+        self.shared.work.notify_one();
+        self.drain_here();
+        if let Some(thread) = self.thread.get_mut().take() {
+            // the queue is empty and closing began: the thread leaves its loop
+            let _ = thread.join();
+        }
+    }
+
     /// How many items are held: waiting, or taken and not yet consumed.
     pub(crate) fn queued(&self) -> usize {
         let state = self.shared.state.lock();
@@ -299,6 +405,12 @@ impl<T: Send + 'static> Worker<T> {
     #[cfg(test)]
     pub(crate) fn in_flight(&self) -> usize {
         self.shared.state.lock().in_flight
+    }
+
+    /// Holds the consumer: no batch is consumed while the guard lives.
+    #[cfg(test)]
+    pub(crate) fn hold_consumer(&self) -> impl Drop + '_ {
+        self.shared.consuming.lock()
     }
 
     /// The most items held at once.
@@ -322,14 +434,14 @@ impl<T: Send + 'static> Worker<T> {
     }
 }
 
-impl<T: Send + 'static> Drop for Worker<T> {
+impl<T: Send + 'static, C: Consumer<T>> Drop for Worker<T, C> {
     /// Closes within [`DROP_TIMEOUT`].
     fn drop(&mut self) {
         self.close(Instant::now() + DROP_TIMEOUT);
     }
 }
 
-impl<T: Send + 'static> std::fmt::Debug for Worker<T> {
+impl<T: Send + 'static, C: Consumer<T>> std::fmt::Debug for Worker<T, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Worker")
             .field("name", &self.name)

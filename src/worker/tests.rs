@@ -50,17 +50,20 @@ struct Probe {
     panic_on: fn(u32) -> bool,
     panic_in_end_batch: bool,
     batch: usize,
+    /// The item being consumed.
+    current: u32,
 }
 
 impl Consumer<u32> for Probe {
-    fn consume(&mut self, item: &u32) {
+    fn consume(&mut self, item: u32) {
+        self.current = item;
         self.seen.entered.fetch_add(1, Ordering::SeqCst);
         let mut open = self.seen.open.lock();
         let until = within(Duration::from_secs(30));
         while !*open && !self.seen.opened.wait_until(&mut open, until).timed_out() {}
         drop(open);
         self.batch += 1;
-        if (self.panic_on)(*item) {
+        if (self.panic_on)(item) {
             panic!("consumer failure on {item}");
         }
         self.seen.log.lock().push(item.to_string());
@@ -79,9 +82,9 @@ impl Consumer<u32> for Probe {
         *self.seen.tick_at.lock() = None;
         self.seen.log.lock().push("tick".into());
     }
-    fn panicked(&mut self, during: During<'_, u32>) {
+    fn panicked(&mut self, during: During) {
         let what = match during {
-            During::Consume(item) => item.to_string(),
+            During::Consume => self.current.to_string(),
             During::EndBatch => "end_batch".into(),
             During::Tick => "tick".into(),
         };
@@ -100,12 +103,13 @@ fn probe(open: bool) -> (Probe, Arc<Seen>) {
         panic_on: |_| false,
         panic_in_end_batch: false,
         batch: 0,
+        current: 0,
     };
     (probe, seen)
 }
 
 /// A worker counting its losses through the hook as well, by kind.
-fn spawn(config: WorkerConfig<u32>, probe: Probe) -> (Worker<u32>, Arc<[AtomicU64; 2]>) {
+fn spawn(config: WorkerConfig<u32>, probe: Probe) -> (Worker<u32, Probe>, Arc<[AtomicU64; 2]>) {
     let losses: Arc<[AtomicU64; 2]> = Arc::default();
     let heard = Arc::clone(&losses);
     let worker = config
@@ -118,7 +122,7 @@ fn spawn(config: WorkerConfig<u32>, probe: Probe) -> (Worker<u32>, Arc<[AtomicU6
 }
 
 /// A worker whose consumer is stuck on item 0 until `seen.release()`.
-fn stuck_on_first(config: WorkerConfig<u32>) -> (Worker<u32>, Arc<Seen>, Arc<[AtomicU64; 2]>) {
+fn stuck_on_first(config: WorkerConfig<u32>) -> (Worker<u32, Probe>, Arc<Seen>, Arc<[AtomicU64; 2]>) {
     let (probe, seen) = probe(false);
     let (worker, losses) = spawn(config, probe);
     assert!(worker.send(0));
@@ -333,7 +337,7 @@ fn a_quiet_worker_still_picks_up_a_late_item() {
 #[test]
 fn a_worker_can_be_shared_between_threads() {
     fn shareable<T: Send + Sync>() {}
-    shareable::<Worker<u32>>();
+    shareable::<Worker<u32, Probe>>();
     let (probe, seen) = probe(true);
     let (worker, _) = spawn(WorkerConfig::new("test-shared", 10_000), probe);
     let worker = Arc::new(worker);
@@ -352,7 +356,7 @@ fn a_worker_can_be_shared_between_threads() {
 fn the_thread_has_its_name_and_debug_shows_the_counts() {
     struct ThreadName(std::sync::mpsc::Sender<Option<String>>);
     impl Consumer<u32> for ThreadName {
-        fn consume(&mut self, _: &u32) {
+        fn consume(&mut self, _: u32) {
             self.0.send(std::thread::current().name().map(str::to_owned)).ok();
         }
     }
