@@ -375,3 +375,58 @@ fn the_thread_has_its_name_and_debug_shows_the_counts() {
     );
     assert!(debug.contains("dropped: "), "{debug}");
 }
+
+#[test]
+fn drain_here_consumes_on_this_thread_after_the_batch_in_flight() {
+    let (worker, seen, _) = stuck_on_first(WorkerConfig::new("test-drain-here", 100));
+    worker.send(1);
+    worker.send(2);
+    let worker = Arc::new(worker);
+    let drainer = {
+        let worker = Arc::clone(&worker);
+        std::thread::spawn(move || worker.drain_here())
+    };
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(seen.consumed(), 0, "the drain waits for the batch in flight");
+    seen.release();
+    drainer.join().unwrap();
+    assert_eq!(
+        *seen.log.lock(),
+        ["0", "1", "2"],
+        "all of it, in order, once drained"
+    );
+    assert_eq!(worker.queued(), 0);
+}
+
+#[test]
+fn a_lazy_worker_starts_its_thread_with_the_first_item() {
+    let (probe, seen) = probe(true);
+    let worker = WorkerConfig::new("test-lazy", 10).lazy(probe);
+    assert!(worker.thread.lock().is_none(), "no thread before the first item");
+    assert!(worker.flush(within(DEADLINE)), "nothing to wait for");
+    worker.send(1);
+    assert!(worker.thread.lock().is_some());
+    worker.send(2);
+    assert!(worker.flush(within(DEADLINE)));
+    assert_eq!(seen.consumed(), 2);
+}
+
+#[test]
+fn close_here_consumes_everything_however_long_the_consumer_takes() {
+    let (worker, seen, losses) = stuck_on_first(WorkerConfig::new("test-close-here", 100));
+    for i in 1..50 {
+        worker.send(i);
+    }
+    let closer = std::thread::spawn(move || {
+        let mut worker = worker;
+        worker.close_here();
+        worker
+    });
+    std::thread::sleep(Duration::from_millis(20));
+    seen.release();
+    let worker = closer.join().unwrap();
+    assert_eq!(seen.consumed(), 50);
+    assert_eq!(worker.abandoned(), 0);
+    assert_eq!(losses[1].load(Ordering::SeqCst), 0);
+    assert!(!worker.send(50), "a closed worker accepts nothing");
+}

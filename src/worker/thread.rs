@@ -86,7 +86,11 @@ fn take<T, C: Consumer<T>>(shared: &Shared<T, C>, consumer: &C, batch: &mut VecD
 
 /// Consumes `batch` (taken from the queue and counted in flight), ends it,
 /// and reports it finished.
-pub(super) fn consume_batch<T, C: Consumer<T>>(shared: &Shared<T, C>, consumer: &mut C, batch: &mut VecDeque<T>) {
+pub(super) fn consume_batch<T, C: Consumer<T>>(
+    shared: &Shared<T, C>,
+    consumer: &mut C,
+    batch: &mut VecDeque<T>,
+) {
     let taken = batch.len() as u64;
     for item in batch.drain(..) {
         call(shared, consumer, During::Consume, |c| c.consume(item));
@@ -100,7 +104,12 @@ pub(super) fn consume_batch<T, C: Consumer<T>>(shared: &Shared<T, C>, consumer: 
 
 /// Makes the consumer do `what`; if it panics, counts the panic and tells
 /// the consumer (a panic in there is swallowed: the thread carries on).
-fn call<T, C: Consumer<T>>(shared: &Shared<T, C>, consumer: &mut C, during: During, what: impl FnOnce(&mut C)) {
+fn call<T, C: Consumer<T>>(
+    shared: &Shared<T, C>,
+    consumer: &mut C,
+    during: During,
+    what: impl FnOnce(&mut C),
+) {
     if catch_unwind(AssertUnwindSafe(|| what(consumer))).is_err() {
         shared.panicked.fetch_add(1, Ordering::Relaxed);
         let _ = catch_unwind(AssertUnwindSafe(|| consumer.panicked(during)));
