@@ -52,6 +52,7 @@ struct Writer<C: Convert> {
 }
 
 impl<C: Convert> Consumer<C::Raw> for Writer<C> {
+    #[inline(always)]
     fn consume(&mut self, raw: C::Raw) {
         let outlets = &*self.outlets;
         let batch = self.batch.get_or_insert_with(|| outlets.convert.batch());

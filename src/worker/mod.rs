@@ -18,7 +18,6 @@
 //! writes this way). A worker made with [`WorkerConfig::lazy`] starts its
 //! thread with the first item.
 
-use std::collections::VecDeque;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -146,8 +145,8 @@ impl<T: Send + 'static> WorkerConfig<T> {
             name: self.name,
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
-                    queue: VecDeque::new(),
-                    accepted: 0,
+                    queue: Vec::new(),
+                    limit: self.capacity,
                     finished: 0,
                     in_flight: 0,
                     phase,
@@ -158,7 +157,7 @@ impl<T: Send + 'static> WorkerConfig<T> {
                 progress: Condvar::new(),
                 consuming: Mutex::new(Consuming {
                     consumer,
-                    batch: VecDeque::new(),
+                    batch: Vec::new(),
                 }),
                 capacity: self.capacity,
                 max_batch: self.max_batch,
@@ -196,10 +195,11 @@ enum Phase {
 }
 
 struct State<T> {
-    queue: VecDeque<T>,
-    /// Items accepted so far.
-    accepted: u64,
-    /// Items consumed (or abandoned) so far.
+    queue: Vec<T>,
+    /// The most items held: the capacity, or 0 once closing began.
+    limit: usize,
+    /// Items consumed (or abandoned) so far; with those held, every item
+    /// accepted.
     finished: u64,
     /// Items taken (by the thread or a drain) and not yet finished with.
     in_flight: usize,
@@ -208,11 +208,18 @@ struct State<T> {
     exited: bool,
 }
 
+impl<T> State<T> {
+    fn begin_closing(&mut self) {
+        self.closing = true;
+        self.limit = 0;
+    }
+}
+
 /// The consumer and the buffer of the batch it is consuming (reused); locked
 /// by whoever consumes, so batches are consumed one after the other.
 struct Consuming<T, C> {
     consumer: C,
-    batch: VecDeque<T>,
+    batch: Vec<T>,
 }
 
 struct Shared<T, C> {
@@ -231,15 +238,18 @@ struct Shared<T, C> {
 }
 
 impl<T, C> Shared<T, C> {
-    fn lost(&self, items: &[&T], loss: Loss) {
+    #[cold]
+    #[inline(never)]
+    fn lost(&self, items: &[&T], loss: Loss) -> u64 {
         let counter = match loss {
             Loss::Full => &self.dropped,
             Loss::Abandoned => &self.abandoned,
         };
-        counter.fetch_add(items.len() as u64, Ordering::Relaxed);
+        let before = counter.fetch_add(items.len() as u64, Ordering::Relaxed);
         if let Some(hook) = &self.on_loss {
             items.iter().for_each(|item| hook(item, loss));
         }
+        before
     }
 }
 
@@ -277,13 +287,15 @@ impl<T: Send + 'static, C: Consumer<T>> Worker<T, C> {
         let shared = &*self.shared;
         let mut state = shared.state.lock();
         let held = state.queue.len() + state.in_flight;
-        if held >= shared.capacity || state.closing {
+        if held >= state.limit {
             drop(state);
-            shared.lost(&[&item], Loss::Full);
+            match shared.on_loss {
+                None => shared.dropped.fetch_add(1, Ordering::Relaxed),
+                Some(_) => shared.lost(&[&item], Loss::Full),
+            };
             return false;
         }
-        state.queue.push_back(item);
-        state.accepted += 1;
+        state.queue.push(item);
         let wake = match state.phase {
             Phase::Idle => {
                 // later senders need not wake it again
@@ -340,7 +352,8 @@ impl<T: Send + 'static, C: Consumer<T>> Worker<T, C> {
     pub(crate) fn flush(&self, deadline: Instant) -> bool {
         let shared = &*self.shared;
         let mut state = shared.state.lock();
-        let target = state.accepted;
+        // everything accepted so far: finished, or still held
+        let target = state.finished + (state.queue.len() + state.in_flight) as u64;
         // no need to linger: someone is waiting
         shared.work.notify_one();
         while state.finished < target && !state.exited {
@@ -361,7 +374,7 @@ impl<T: Send + 'static, C: Consumer<T>> Worker<T, C> {
         };
         let shared = &*self.shared;
         let mut state = shared.state.lock();
-        state.closing = true;
+        state.begin_closing();
         shared.work.notify_one();
         while !state.exited {
             if shared.progress.wait_until(&mut state, deadline).timed_out() {
@@ -386,7 +399,7 @@ impl<T: Send + 'static, C: Consumer<T>> Worker<T, C> {
     /// (after the batch in flight, however long it takes) and stops the
     /// thread: nothing is given up.
     pub(crate) fn close_here(&mut self) {
-        self.shared.state.lock().closing = true;
+        self.shared.state.lock().begin_closing();
         self.shared.work.notify_one();
         self.drain_here();
         if let Some(thread) = self.thread.get_mut().take() {

@@ -1,7 +1,6 @@
 //! The worker's thread: waits for items (or a tick), takes a batch, hands
 //! it to the consumer with every panic contained, and reports progress.
 
-use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -61,7 +60,7 @@ fn wait_for_work<T, C>(shared: &Shared<T, C>, tick: Option<Instant>) {
 }
 
 /// Takes the batch (into `batch`) if there is one to consume.
-fn take<T, C: Consumer<T>>(shared: &Shared<T, C>, consumer: &C, batch: &mut VecDeque<T>) -> Next {
+fn take<T, C: Consumer<T>>(shared: &Shared<T, C>, consumer: &C, batch: &mut Vec<T>) -> Next {
     let mut state = shared.state.lock();
     if !state.closing && consumer.next_tick().is_some_and(|at| Instant::now() >= at) {
         return Next::Tick;
@@ -77,6 +76,8 @@ fn take<T, C: Consumer<T>>(shared: &Shared<T, C>, consumer: &C, batch: &mut VecD
     if state.queue.len() <= shared.max_batch {
         std::mem::swap(&mut state.queue, batch);
     } else {
+        // (only small batches come from the front of a longer queue: the
+        // notifiers' one at a time)
         let max_batch = shared.max_batch;
         batch.extend(state.queue.drain(..max_batch));
     }
@@ -85,16 +86,28 @@ fn take<T, C: Consumer<T>>(shared: &Shared<T, C>, consumer: &C, batch: &mut VecD
 }
 
 /// Consumes `batch` (taken from the queue and counted in flight), ends it,
-/// and reports it finished.
+/// and reports it finished. One `catch_unwind` per batch, not per item: a
+/// panic is counted and the rest of the batch goes on.
 pub(super) fn consume_batch<T, C: Consumer<T>>(
     shared: &Shared<T, C>,
     consumer: &mut C,
-    batch: &mut VecDeque<T>,
+    batch: &mut Vec<T>,
 ) {
     let taken = batch.len() as u64;
-    for item in batch.drain(..) {
-        call(shared, consumer, During::Consume, |c| c.consume(item));
+    // outside the unwinding closure: after a panic, the rest is still there
+    let mut items = batch.drain(..);
+    loop {
+        let done = catch_unwind(AssertUnwindSafe(|| {
+            for item in &mut items {
+                consumer.consume(item);
+            }
+        }));
+        if done.is_ok() {
+            break;
+        }
+        panicked(shared, consumer, During::Consume);
     }
+    drop(items);
     call(shared, consumer, During::EndBatch, |c| c.end_batch());
     let mut state = shared.state.lock();
     state.finished += taken;
@@ -111,7 +124,12 @@ fn call<T, C: Consumer<T>>(
     what: impl FnOnce(&mut C),
 ) {
     if catch_unwind(AssertUnwindSafe(|| what(consumer))).is_err() {
-        shared.panicked.fetch_add(1, Ordering::Relaxed);
-        let _ = catch_unwind(AssertUnwindSafe(|| consumer.panicked(during)));
+        panicked(shared, consumer, during);
     }
+}
+
+/// Counts a panic and tells the consumer (a panic in there is swallowed).
+fn panicked<T, C: Consumer<T>>(shared: &Shared<T, C>, consumer: &mut C, during: During) {
+    shared.panicked.fetch_add(1, Ordering::Relaxed);
+    let _ = catch_unwind(AssertUnwindSafe(|| consumer.panicked(during)));
 }
