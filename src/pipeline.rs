@@ -24,7 +24,7 @@ pub(crate) trait Convert: Send + Sync + 'static {
     /// What the caller queues.
     type Raw: Send + 'static;
     /// What is read once per batch (a clock anchor, or nothing).
-    type Batch: Send;
+    type Batch;
     /// The writer thread's name.
     const THREAD: &'static str;
 
@@ -48,14 +48,12 @@ struct Outlets<C> {
 /// once per batch.
 struct Writer<C: Convert> {
     outlets: Arc<Outlets<C>>,
-    batch: Option<C::Batch>,
 }
 
-impl<C: Convert> Consumer<C::Raw> for Writer<C> {
-    #[inline(always)]
-    fn consume(&mut self, raw: C::Raw) {
+impl<C: Convert> Writer<C> {
+    #[inline]
+    fn write(&self, raw: C::Raw, batch: &C::Batch) {
         let outlets = &*self.outlets;
-        let batch = self.batch.get_or_insert_with(|| outlets.convert.batch());
         if let Err(e) = outlets.convert.write(raw, batch) {
             let counter = if e.code() == "validation" {
                 &outlets.invalid
@@ -65,9 +63,18 @@ impl<C: Convert> Consumer<C::Raw> for Writer<C> {
             counter.fetch_add(1, Ordering::Relaxed);
         }
     }
+}
 
-    fn end_batch(&mut self) {
-        self.batch = None;
+impl<C: Convert> Consumer<C::Raw> for Writer<C> {
+    fn consume(&mut self, raw: C::Raw) {
+        self.write(raw, &self.outlets.convert.batch());
+    }
+
+    fn consume_all(&mut self, raws: &mut std::vec::Drain<'_, C::Raw>) {
+        let batch = self.outlets.convert.batch();
+        for raw in raws {
+            self.write(raw, &batch);
+        }
     }
 }
 
@@ -89,7 +96,6 @@ impl<C: Convert> Pipeline<C> {
         });
         let writer = Writer {
             outlets: Arc::clone(&outlets),
-            batch: None,
         };
         let worker = WorkerConfig::new(C::THREAD, capacity).lazy(writer);
         Pipeline { outlets, worker }

@@ -51,6 +51,15 @@ pub(crate) trait Consumer<T>: Send + 'static {
     /// Handles one item; items come in the order they were sent.
     fn consume(&mut self, item: T);
 
+    /// Handles the items of a batch, in order; by default one
+    /// [`consume`](Consumer::consume) each. After a panic in here it is
+    /// called again with the rest.
+    fn consume_all(&mut self, items: &mut std::vec::Drain<'_, T>) {
+        for item in items {
+            self.consume(item);
+        }
+    }
+
     /// Runs after every batch, e.g. to flush what `consume` buffered.
     fn end_batch(&mut self) {}
 
@@ -196,7 +205,8 @@ enum Phase {
 
 struct State<T> {
     queue: Vec<T>,
-    /// The most items held: the capacity, or 0 once closing began.
+    /// The most items that may wait: the capacity less those in flight,
+    /// or 0 once closing began (so `send` makes one comparison).
     limit: usize,
     /// Items consumed (or abandoned) so far; with those held, every item
     /// accepted.
@@ -212,6 +222,23 @@ impl<T> State<T> {
     fn begin_closing(&mut self) {
         self.closing = true;
         self.limit = 0;
+    }
+
+    /// `batch` was taken from the queue (by the thread or a drain).
+    fn take_in_flight(&mut self, taken: usize, capacity: usize) {
+        self.in_flight = taken;
+        if !self.closing {
+            self.limit = capacity - taken;
+        }
+    }
+
+    /// The batch in flight is finished.
+    fn finish_in_flight(&mut self, capacity: usize) {
+        self.finished += self.in_flight as u64;
+        self.in_flight = 0;
+        if !self.closing {
+            self.limit = capacity;
+        }
     }
 }
 
@@ -257,6 +284,9 @@ impl<T: 'static> Consumer<T> for Box<dyn Consumer<T>> {
     fn consume(&mut self, item: T) {
         (**self).consume(item);
     }
+    fn consume_all(&mut self, items: &mut std::vec::Drain<'_, T>) {
+        (**self).consume_all(items);
+    }
     fn end_batch(&mut self) {
         (**self).end_batch();
     }
@@ -286,8 +316,7 @@ impl<T: Send + 'static, C: Consumer<T>> Worker<T, C> {
     pub(crate) fn send(&self, item: T) -> bool {
         let shared = &*self.shared;
         let mut state = shared.state.lock();
-        let held = state.queue.len() + state.in_flight;
-        if held >= state.limit {
+        if state.queue.len() >= state.limit {
             drop(state);
             match shared.on_loss {
                 None => shared.dropped.fetch_add(1, Ordering::Relaxed),
@@ -302,7 +331,10 @@ impl<T: Send + 'static, C: Consumer<T>> Worker<T, C> {
                 state.phase = Phase::Busy;
                 true
             }
-            Phase::Lingering => held + 1 == shared.capacity.div_ceil(2),
+            // half full, counting those in flight
+            Phase::Lingering => {
+                state.queue.len() + shared.capacity - state.limit == shared.capacity.div_ceil(2)
+            }
             Phase::Busy => false,
             Phase::NotStarted => {
                 state.phase = Phase::Busy;
@@ -342,7 +374,7 @@ impl<T: Send + 'static, C: Consumer<T>> Worker<T, C> {
                 return;
             }
             std::mem::swap(&mut state.queue, batch);
-            state.in_flight = batch.len();
+            state.take_in_flight(batch.len(), shared.capacity);
         }
         thread::consume_batch(shared, consumer, batch);
     }

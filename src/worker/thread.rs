@@ -81,7 +81,7 @@ fn take<T, C: Consumer<T>>(shared: &Shared<T, C>, consumer: &C, batch: &mut Vec<
         let max_batch = shared.max_batch;
         batch.extend(state.queue.drain(..max_batch));
     }
-    state.in_flight = batch.len();
+    state.take_in_flight(batch.len(), shared.capacity);
     Next::Batch
 }
 
@@ -93,15 +93,10 @@ pub(super) fn consume_batch<T, C: Consumer<T>>(
     consumer: &mut C,
     batch: &mut Vec<T>,
 ) {
-    let taken = batch.len() as u64;
     // outside the unwinding closure: after a panic, the rest is still there
     let mut items = batch.drain(..);
     loop {
-        let done = catch_unwind(AssertUnwindSafe(|| {
-            for item in &mut items {
-                consumer.consume(item);
-            }
-        }));
+        let done = catch_unwind(AssertUnwindSafe(|| consumer.consume_all(&mut items)));
         if done.is_ok() {
             break;
         }
@@ -110,8 +105,7 @@ pub(super) fn consume_batch<T, C: Consumer<T>>(
     drop(items);
     call(shared, consumer, During::EndBatch, |c| c.end_batch());
     let mut state = shared.state.lock();
-    state.finished += taken;
-    state.in_flight = 0;
+    state.finish_in_flight(shared.capacity);
     shared.progress.notify_all();
 }
 
