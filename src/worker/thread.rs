@@ -88,11 +88,7 @@ fn take<T, C: Consumer<T>>(shared: &Shared<T, C>, consumer: &C, batch: &mut Vec<
 /// Consumes `batch` (taken from the queue and counted in flight), ends it,
 /// and reports it finished. One `catch_unwind` per batch, not per item: a
 /// panic is counted and the rest of the batch goes on.
-pub(super) fn consume_batch<T, C: Consumer<T>>(
-    shared: &Shared<T, C>,
-    consumer: &mut C,
-    batch: &mut Vec<T>,
-) {
+pub(super) fn consume_batch<T, C: Consumer<T>>(shared: &Shared<T, C>, consumer: &mut C, batch: &mut Vec<T>) {
     // outside the unwinding closure: after a panic, the rest is still there
     let mut items = batch.drain(..);
     loop {
