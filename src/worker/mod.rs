@@ -18,7 +18,6 @@
 //! writes this way). A worker made with [`WorkerConfig::lazy`] starts its
 //! thread with the first item.
 
-use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -26,7 +25,13 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
+mod config;
+mod consumer;
 mod thread;
+
+use config::spawn_thread;
+pub(crate) use config::WorkerConfig;
+pub(crate) use consumer::{Consumer, During};
 
 /// How long dropping a [`Worker`] waits for its queue to be consumed.
 pub(crate) const DROP_TIMEOUT: Duration = Duration::from_secs(5);
@@ -46,49 +51,6 @@ pub(crate) fn deadline_after(timeout: Duration) -> Instant {
 /// unless the queue is half full.
 const LINGER: Duration = Duration::from_millis(1);
 
-/// What a [`Worker`]'s thread does with the items; it lives on that thread.
-pub(crate) trait Consumer<T>: Send + 'static {
-    /// Handles one item; items come in the order they were sent.
-    fn consume(&mut self, item: T);
-
-    /// Handles the items of a batch, in order; by default one
-    /// [`consume`](Consumer::consume) each. After a panic in here it is
-    /// called again with the rest.
-    fn consume_all(&mut self, items: &mut std::vec::Drain<'_, T>) {
-        for item in items {
-            self.consume(item);
-        }
-    }
-
-    /// Runs after every batch, e.g. to flush what `consume` buffered.
-    fn end_batch(&mut self) {}
-
-    /// When [`tick`](Consumer::tick) should next run, if ever.
-    fn next_tick(&self) -> Option<Instant> {
-        None
-    }
-
-    /// Timed work, run once `next_tick` has passed, before the next batch
-    /// and never once closing began. It must move `next_tick` on.
-    fn tick(&mut self) {}
-
-    /// One of the calls above panicked (the panic is counted, and the thread
-    /// carries on with the next item).
-    fn panicked(&mut self, _during: During) {}
-}
-
-/// A [`Consumer`] call (the one that panicked, when given to
-/// [`Consumer::panicked`]).
-#[derive(Debug)]
-pub(crate) enum During {
-    /// [`Consumer::consume`] (the item went with the panic).
-    Consume,
-    /// [`Consumer::end_batch`].
-    EndBatch,
-    /// [`Consumer::tick`].
-    Tick,
-}
-
 /// Why an item never reached the consumer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Loss {
@@ -99,96 +61,6 @@ pub(crate) enum Loss {
 }
 
 type LossHook<T> = Box<dyn Fn(&T, Loss) + Send + Sync>;
-
-/// How to start a [`Worker`]: its thread's name, its capacity, its batch
-/// size and who hears of lost items.
-pub(crate) struct WorkerConfig<T> {
-    name: String,
-    capacity: usize,
-    max_batch: usize,
-    on_loss: Option<LossHook<T>>,
-}
-
-impl<T: Send + 'static> WorkerConfig<T> {
-    /// A thread named `name` behind a queue holding `capacity` items (at
-    /// least 1: waiting plus being consumed), taking all it finds at once.
-    pub(crate) fn new(name: impl Into<String>, capacity: usize) -> WorkerConfig<T> {
-        WorkerConfig {
-            name: name.into(),
-            capacity: capacity.max(1),
-            max_batch: usize::MAX,
-            on_loss: None,
-        }
-    }
-
-    /// Takes at most `max_batch` items (at least 1) at a time.
-    pub(crate) fn batch(mut self, max_batch: usize) -> WorkerConfig<T> {
-        self.max_batch = max_batch.max(1);
-        self
-    }
-
-    /// Calls `hook` with every lost item (beyond the worker's own counts):
-    /// on the sending thread for [`Loss::Full`], on the closing one for
-    /// [`Loss::Abandoned`].
-    pub(crate) fn on_loss(mut self, hook: impl Fn(&T, Loss) + Send + Sync + 'static) -> WorkerConfig<T> {
-        self.on_loss = Some(Box::new(hook));
-        self
-    }
-
-    /// Starts the thread; fails only if it cannot be spawned.
-    pub(crate) fn spawn<C: Consumer<T>>(self, consumer: C) -> io::Result<Worker<T, C>> {
-        let worker = self.build(consumer, Phase::Busy);
-        let thread = spawn_thread(&worker.name, &worker.shared)?;
-        *worker.thread.lock() = Some(thread);
-        Ok(worker)
-    }
-
-    /// A worker whose thread starts with the first item; if it cannot be
-    /// spawned, that item is consumed on the sending thread.
-    pub(crate) fn lazy<C: Consumer<T>>(self, consumer: C) -> Worker<T, C> {
-        self.build(consumer, Phase::NotStarted)
-    }
-
-    fn build<C: Consumer<T>>(self, consumer: C, phase: Phase) -> Worker<T, C> {
-        Worker {
-            name: self.name,
-            shared: Arc::new(Shared {
-                state: Mutex::new(State {
-                    queue: Vec::new(),
-                    limit: self.capacity,
-                    finished: 0,
-                    in_flight: 0,
-                    phase,
-                    closing: false,
-                    exited: false,
-                }),
-                work: Condvar::new(),
-                progress: Condvar::new(),
-                consuming: Mutex::new(Consuming {
-                    consumer,
-                    batch: Vec::new(),
-                }),
-                capacity: self.capacity,
-                max_batch: self.max_batch,
-                on_loss: self.on_loss,
-                dropped: AtomicU64::new(0),
-                abandoned: AtomicU64::new(0),
-                panicked: AtomicU64::new(0),
-            }),
-            thread: Mutex::new(None),
-        }
-    }
-}
-
-fn spawn_thread<T: Send + 'static, C: Consumer<T>>(
-    name: &str,
-    shared: &Arc<Shared<T, C>>,
-) -> io::Result<JoinHandle<()>> {
-    let for_thread = Arc::clone(shared);
-    std::thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(move || thread::consume_until_closed(&for_thread))
-}
 
 /// What the thread is doing, so that senders wake it only when needed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -277,27 +149,6 @@ impl<T, C> Shared<T, C> {
             items.iter().for_each(|item| hook(item, loss));
         }
         before
-    }
-}
-
-impl<T: 'static> Consumer<T> for Box<dyn Consumer<T>> {
-    fn consume(&mut self, item: T) {
-        (**self).consume(item);
-    }
-    fn consume_all(&mut self, items: &mut std::vec::Drain<'_, T>) {
-        (**self).consume_all(items);
-    }
-    fn end_batch(&mut self) {
-        (**self).end_batch();
-    }
-    fn next_tick(&self) -> Option<Instant> {
-        (**self).next_tick()
-    }
-    fn tick(&mut self) {
-        (**self).tick();
-    }
-    fn panicked(&mut self, during: During) {
-        (**self).panicked(during);
     }
 }
 
