@@ -221,4 +221,30 @@ mod tests {
         drop(pipeline);
         assert_eq!(kept.lock().len(), 50);
     }
+
+    #[test]
+    fn a_panic_while_converting_loses_that_record_only() {
+        #[derive(Default)]
+        struct PanicsOnThree(Mutex<Vec<u32>>);
+        impl Convert for PanicsOnThree {
+            type Raw = u32;
+            type Batch = ();
+            const THREAD: &'static str = "observa-test";
+            fn batch(&self) {}
+            fn write(&self, raw: u32, _: &()) -> Result<()> {
+                assert_ne!(raw, 3, "conversion failure");
+                self.0.lock().push(raw);
+                Ok(())
+            }
+        }
+        let pipeline = Pipeline::new(PanicsOnThree::default(), 100);
+        {
+            let _held = pipeline.hold_writer();
+            (0..6).for_each(|n| assert!(pipeline.send(n)));
+        }
+        pipeline.drain();
+        assert!(pipeline.send(6), "still accepting");
+        pipeline.drain();
+        assert_eq!(*pipeline.convert().0.lock(), [0, 1, 2, 4, 5, 6]);
+    }
 }
