@@ -9,15 +9,15 @@
 //! full queue drops the record and counts it (`queue_full`); a record the
 //! entity refuses is counted (`invalid`), as is one the repository refuses
 //! (`store_error`). Dropping the pipeline converts everything still queued.
+//!
+//! The queue and its thread are a lazy [`Worker`] (it starts with the first
+//! record); at most `capacity` records are held, waiting or being converted.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::Duration;
-
-use parking_lot::{Condvar, Mutex};
 
 use crate::error::Result;
+use crate::worker::{Consumer, Worker, WorkerConfig};
 
 /// What a signal's writer does with its raw records.
 pub(crate) trait Convert: Send + Sync + 'static {
@@ -36,182 +36,96 @@ pub(crate) trait Convert: Send + Sync + 'static {
     fn write(&self, raw: Self::Raw, batch: &Self::Batch) -> Result<()>;
 }
 
-/// What the writer thread is doing, so that senders wake it only when needed.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Writer {
-    /// No thread yet: the first record starts it.
-    NotStarted,
-    /// Converting a batch; it looks at the queue again when done.
-    Busy,
-    /// The queue was empty a moment ago; it looks again within [`LINGER`].
-    Lingering,
-    /// Asleep until woken.
-    Idle,
-}
-
-/// How long the writer waits for more records before it sleeps until woken.
-const LINGER: Duration = Duration::from_millis(1);
-
-struct Queue<R> {
-    records: Vec<R>,
-    writer: Writer,
-    closed: bool,
-}
-
-struct Shared<C: Convert> {
-    queue: Mutex<Queue<C::Raw>>,
-    work: Condvar,
-    /// The batch being converted (its buffer reused); held while converting,
-    /// so a drain that gets it knows every earlier batch is stored.
-    writing: Mutex<Vec<C::Raw>>,
+/// The conversion and what it refused, shared by the pipeline (which reads
+/// them) and its writer.
+struct Outlets<C> {
     convert: C,
-    capacity: usize,
-    queue_full: AtomicU64,
     invalid: AtomicU64,
     store_error: AtomicU64,
 }
 
-impl<C: Convert> Shared<C> {
-    /// Converts and stores everything queued now.
-    fn write_pending(&self) {
-        let mut batch = self.writing.lock();
-        std::mem::swap(&mut self.queue.lock().records, &mut *batch);
-        if batch.is_empty() {
-            return;
-        }
-        let state = self.convert.batch();
-        for raw in batch.drain(..) {
-            if let Err(e) = self.convert.write(raw, &state) {
-                let counter = if e.code() == "validation" {
-                    &self.invalid
-                } else {
-                    &self.store_error
-                };
-                counter.fetch_add(1, Ordering::Relaxed);
-            }
+/// The [`Consumer`] of the raw records: converts them, the batch state read
+/// once per batch.
+struct Writer<C: Convert> {
+    outlets: Arc<Outlets<C>>,
+}
+
+impl<C: Convert> Writer<C> {
+    #[inline]
+    fn write(&self, raw: C::Raw, batch: &C::Batch) {
+        let outlets = &*self.outlets;
+        if let Err(e) = outlets.convert.write(raw, batch) {
+            let counter = if e.code() == "validation" {
+                &outlets.invalid
+            } else {
+                &outlets.store_error
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
         }
     }
+}
 
-    fn write_until_closed(&self) {
-        let mut queue = self.queue.lock();
-        loop {
-            if queue.records.is_empty() {
-                if queue.closed {
-                    return;
-                }
-                if queue.writer == Writer::Busy {
-                    queue.writer = Writer::Lingering;
-                    self.work.wait_for(&mut queue, LINGER);
-                } else {
-                    queue.writer = Writer::Idle;
-                    self.work.wait(&mut queue);
-                }
-                continue;
-            }
-            queue.writer = Writer::Busy;
-            drop(queue);
-            self.write_pending();
-            queue = self.queue.lock();
+impl<C: Convert> Consumer<C::Raw> for Writer<C> {
+    fn consume(&mut self, raw: C::Raw) {
+        self.write(raw, &self.outlets.convert.batch());
+    }
+
+    fn consume_all(&mut self, raws: &mut std::vec::Drain<'_, C::Raw>) {
+        let batch = self.outlets.convert.batch();
+        for raw in raws {
+            self.write(raw, &batch);
         }
     }
 }
 
 /// A bounded queue of raw records and its writer thread; see the module docs.
 pub(crate) struct Pipeline<C: Convert> {
-    shared: Arc<Shared<C>>,
-    writer: Mutex<Option<JoinHandle<()>>>,
+    outlets: Arc<Outlets<C>>,
+    worker: Worker<C::Raw, Writer<C>>,
 }
 
 impl<C: Convert> Pipeline<C> {
-    /// A pipeline converting with `convert`, queueing at most `capacity`
-    /// records (at least 1); its thread starts with the first record.
+    /// A pipeline converting with `convert`, holding at most `capacity`
+    /// records (at least 1: waiting, or in the batch being converted); its
+    /// thread starts with the first record.
     pub fn new(convert: C, capacity: usize) -> Pipeline<C> {
-        Pipeline {
-            shared: Arc::new(Shared {
-                queue: Mutex::new(Queue {
-                    records: Vec::new(),
-                    writer: Writer::NotStarted,
-                    closed: false,
-                }),
-                work: Condvar::new(),
-                writing: Mutex::new(Vec::new()),
-                convert,
-                capacity: capacity.max(1),
-                queue_full: AtomicU64::new(0),
-                invalid: AtomicU64::new(0),
-                store_error: AtomicU64::new(0),
-            }),
-            writer: Mutex::new(None),
-        }
+        let outlets = Arc::new(Outlets {
+            convert,
+            invalid: AtomicU64::new(0),
+            store_error: AtomicU64::new(0),
+        });
+        let writer = Writer {
+            outlets: Arc::clone(&outlets),
+        };
+        let worker = WorkerConfig::new(C::THREAD, capacity).lazy(writer);
+        Pipeline { outlets, worker }
     }
 
     /// The conversion (and the outlets it holds).
     pub fn convert(&self) -> &C {
-        &self.shared.convert
+        &self.outlets.convert
     }
 
     /// Queues a record; never blocks on the writer. A full queue drops it
     /// and counts it; returns whether it was queued.
     #[inline]
     pub fn send(&self, raw: C::Raw) -> bool {
-        let shared = &*self.shared;
-        let mut queue = shared.queue.lock();
-        if queue.records.len() >= shared.capacity {
-            drop(queue);
-            shared.queue_full.fetch_add(1, Ordering::Relaxed);
-            return false;
-        }
-        queue.records.push(raw);
-        let wake = match queue.writer {
-            Writer::Idle => {
-                queue.writer = Writer::Busy;
-                true
-            }
-            Writer::Lingering => queue.records.len() == shared.capacity.div_ceil(2),
-            Writer::Busy => false,
-            Writer::NotStarted => {
-                queue.writer = Writer::Busy;
-                drop(queue);
-                self.start_writer();
-                return true;
-            }
-        };
-        drop(queue);
-        if wake {
-            shared.work.notify_one();
-        }
-        true
-    }
-
-    #[cold]
-    fn start_writer(&self) {
-        let shared = Arc::clone(&self.shared);
-        let spawned = std::thread::Builder::new()
-            .name(C::THREAD.into())
-            .spawn(move || shared.write_until_closed());
-        match spawned {
-            Ok(handle) => *self.writer.lock() = Some(handle),
-            Err(_) => {
-                // no thread: convert on this one, and try again next time
-                self.shared.queue.lock().writer = Writer::NotStarted;
-                self.drain();
-            }
-        }
+        self.worker.send(raw)
     }
 
     /// Converts and stores, on this thread, everything queued so far, after
     /// the batch the writer may be converting.
     pub fn drain(&self) {
-        self.shared.write_pending();
+        self.worker.drain_here();
     }
 
     /// Records dropped before reaching the outlets, by reason.
     pub fn drops(&self) -> [(&'static str, u64); 3] {
         let count = |c: &AtomicU64| c.load(Ordering::Relaxed);
         [
-            ("queue_full", count(&self.shared.queue_full)),
-            ("invalid", count(&self.shared.invalid)),
-            ("store_error", count(&self.shared.store_error)),
+            ("queue_full", self.worker.dropped()),
+            ("invalid", count(&self.outlets.invalid)),
+            ("store_error", count(&self.outlets.store_error)),
         ]
     }
 
@@ -219,18 +133,14 @@ impl<C: Convert> Pipeline<C> {
     /// so a test can fill the queue.
     #[cfg(test)]
     pub fn hold_writer(&self) -> impl Drop + '_ {
-        self.shared.writing.lock()
+        self.worker.hold_consumer()
     }
 }
 
 impl<C: Convert> Drop for Pipeline<C> {
+    /// Converts everything still queued.
     fn drop(&mut self) {
-        self.shared.queue.lock().closed = true;
-        self.shared.work.notify_all();
-        if let Some(writer) = self.writer.get_mut().take() {
-            let _ = writer.join();
-        }
-        self.drain();
+        self.worker.close_here();
     }
 }
 
@@ -238,6 +148,7 @@ impl<C: Convert> Drop for Pipeline<C> {
 mod tests {
     use super::*;
     use crate::error::ObsError;
+    use parking_lot::Mutex;
 
     /// Keeps even numbers, refuses odd ones as invalid and 0 as a store error.
     #[derive(Default)]
@@ -309,5 +220,31 @@ mod tests {
         }
         drop(pipeline);
         assert_eq!(kept.lock().len(), 50);
+    }
+
+    #[test]
+    fn a_panic_while_converting_loses_that_record_only() {
+        #[derive(Default)]
+        struct PanicsOnThree(Mutex<Vec<u32>>);
+        impl Convert for PanicsOnThree {
+            type Raw = u32;
+            type Batch = ();
+            const THREAD: &'static str = "observa-test";
+            fn batch(&self) {}
+            fn write(&self, raw: u32, _: &()) -> Result<()> {
+                assert_ne!(raw, 3, "conversion failure");
+                self.0.lock().push(raw);
+                Ok(())
+            }
+        }
+        let pipeline = Pipeline::new(PanicsOnThree::default(), 100);
+        {
+            let _held = pipeline.hold_writer();
+            (0..6).for_each(|n| assert!(pipeline.send(n)));
+        }
+        pipeline.drain();
+        assert!(pipeline.send(6), "still accepting");
+        pipeline.drain();
+        assert_eq!(*pipeline.convert().0.lock(), [0, 1, 2, 4, 5, 6]);
     }
 }

@@ -69,11 +69,12 @@ impl QueuedSink {
                 };
                 counted.add(record, reason, 1);
             })
-            .spawn(Writer {
+            .spawn(Box::new(Writer {
                 sink,
                 drops: Arc::clone(&drops),
                 written: [0; KINDS.len()],
-            })?;
+                writing: 0,
+            }) as Box<dyn Consumer<Record>>)?;
         Ok(QueuedSink { worker, drops })
     }
 
@@ -185,6 +186,8 @@ struct Writer<S> {
     /// Records of this batch written without error, by kind: lost if the
     /// flush fails.
     written: [u64; KINDS.len()],
+    /// The kind of the record being written (counted if writing panics).
+    writing: usize,
 }
 
 impl<S> Writer<S> {
@@ -197,10 +200,11 @@ impl<S> Writer<S> {
 }
 
 impl<S: Sink> Consumer<Record> for Writer<S> {
-    fn consume(&mut self, record: &Record) {
-        match self.sink.write(record) {
-            Ok(()) => self.written[kind_index(record)] += 1,
-            Err(_) => self.drops.add(record, IO_ERROR, 1),
+    fn consume(&mut self, record: Record) {
+        self.writing = kind_index(&record);
+        match self.sink.write(&record) {
+            Ok(()) => self.written[self.writing] += 1,
+            Err(_) => self.drops.add(&record, IO_ERROR, 1),
         }
     }
 
@@ -211,9 +215,9 @@ impl<S: Sink> Consumer<Record> for Writer<S> {
         }
     }
 
-    fn panicked(&mut self, during: During<'_, Record>) {
+    fn panicked(&mut self, during: During) {
         match during {
-            During::Consume(record) => self.drops.add(record, SINK_PANIC, 1),
+            During::Consume => self.drops.add_kind(self.writing, SINK_PANIC, 1),
             During::EndBatch => self.lose_written(SINK_PANIC),
             During::Tick => {}
         }

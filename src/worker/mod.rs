@@ -9,9 +9,15 @@
 //! [`flush`](Worker::flush) waits, up to a deadline, until everything sent
 //! before it is consumed; [`close`](Worker::close) (and dropping the worker)
 //! consumes what is queued within a deadline and gives up on the rest.
+//!
+//! The consumer is shared behind a lock that the thread holds while it
+//! consumes a batch, so [`drain_here`](Worker::drain_here) can consume what
+//! is queued on the calling thread, after the batch in flight, and
+//! [`close_here`](Worker::close_here) can close without giving anything up
+//! (the spans' and logs' [`Pipeline`](crate::pipeline::Pipeline) reads its
+//! writes this way). A worker made with [`WorkerConfig::lazy`] starts its
+//! thread with the first item.
 
-use std::collections::VecDeque;
-use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -19,7 +25,13 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
+mod config;
+mod consumer;
 mod thread;
+
+use config::spawn_thread;
+pub(crate) use config::WorkerConfig;
+pub(crate) use consumer::{Consumer, During};
 
 /// How long dropping a [`Worker`] waits for its queue to be consumed.
 pub(crate) const DROP_TIMEOUT: Duration = Duration::from_secs(5);
@@ -39,40 +51,6 @@ pub(crate) fn deadline_after(timeout: Duration) -> Instant {
 /// unless the queue is half full.
 const LINGER: Duration = Duration::from_millis(1);
 
-/// What a [`Worker`]'s thread does with the items; it lives on that thread.
-pub(crate) trait Consumer<T>: Send + 'static {
-    /// Handles one item; items come in the order they were sent.
-    fn consume(&mut self, item: &T);
-
-    /// Runs after every batch, e.g. to flush what `consume` buffered.
-    fn end_batch(&mut self) {}
-
-    /// When [`tick`](Consumer::tick) should next run, if ever.
-    fn next_tick(&self) -> Option<Instant> {
-        None
-    }
-
-    /// Timed work, run once `next_tick` has passed, before the next batch
-    /// and never once closing began. It must move `next_tick` on.
-    fn tick(&mut self) {}
-
-    /// One of the calls above panicked (the panic is counted, and the thread
-    /// carries on with the next item).
-    fn panicked(&mut self, _during: During<'_, T>) {}
-}
-
-/// A [`Consumer`] call (the one that panicked, when given to
-/// [`Consumer::panicked`]).
-#[derive(Debug)]
-pub(crate) enum During<'a, T> {
-    /// [`Consumer::consume`] of this item.
-    Consume(&'a T),
-    /// [`Consumer::end_batch`].
-    EndBatch,
-    /// [`Consumer::tick`].
-    Tick,
-}
-
 /// Why an item never reached the consumer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Loss {
@@ -84,77 +62,11 @@ pub(crate) enum Loss {
 
 type LossHook<T> = Box<dyn Fn(&T, Loss) + Send + Sync>;
 
-/// How to start a [`Worker`]: its thread's name, its capacity, its batch
-/// size and who hears of lost items.
-pub(crate) struct WorkerConfig<T> {
-    name: String,
-    capacity: usize,
-    max_batch: usize,
-    on_loss: Option<LossHook<T>>,
-}
-
-impl<T: Send + 'static> WorkerConfig<T> {
-    /// A thread named `name` behind a queue holding `capacity` items (at
-    /// least 1: waiting plus being consumed), taking all it finds at once.
-    pub(crate) fn new(name: impl Into<String>, capacity: usize) -> WorkerConfig<T> {
-        WorkerConfig {
-            name: name.into(),
-            capacity: capacity.max(1),
-            max_batch: usize::MAX,
-            on_loss: None,
-        }
-    }
-
-    /// Takes at most `max_batch` items (at least 1) at a time.
-    pub(crate) fn batch(mut self, max_batch: usize) -> WorkerConfig<T> {
-        self.max_batch = max_batch.max(1);
-        self
-    }
-
-    /// Calls `hook` with every lost item (beyond the worker's own counts):
-    /// on the sending thread for [`Loss::Full`], on the closing one for
-    /// [`Loss::Abandoned`].
-    pub(crate) fn on_loss(mut self, hook: impl Fn(&T, Loss) + Send + Sync + 'static) -> WorkerConfig<T> {
-        self.on_loss = Some(Box::new(hook));
-        self
-    }
-
-    /// Starts the thread; fails only if it cannot be spawned.
-    pub(crate) fn spawn(self, consumer: impl Consumer<T>) -> io::Result<Worker<T>> {
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                queue: VecDeque::new(),
-                accepted: 0,
-                finished: 0,
-                in_flight: 0,
-                phase: Phase::Busy,
-                closing: false,
-                exited: false,
-            }),
-            work: Condvar::new(),
-            progress: Condvar::new(),
-            capacity: self.capacity,
-            max_batch: self.max_batch,
-            on_loss: self.on_loss,
-            dropped: AtomicU64::new(0),
-            abandoned: AtomicU64::new(0),
-            panicked: AtomicU64::new(0),
-        });
-        let for_thread = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name(self.name.clone())
-            .spawn(move || thread::consume_until_closed(&for_thread, consumer))?;
-        Ok(Worker {
-            name: self.name,
-            shared,
-            thread: Some(thread),
-        })
-    }
-}
-
 /// What the thread is doing, so that senders wake it only when needed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
+    /// No thread yet (a lazy worker): the first item starts it.
+    NotStarted,
     /// Consuming (or about to); it looks at the queue again when done.
     Busy,
     /// The queue was empty a moment ago; it looks again within [`LINGER`].
@@ -164,24 +76,58 @@ enum Phase {
 }
 
 struct State<T> {
-    queue: VecDeque<T>,
-    /// Items accepted so far.
-    accepted: u64,
-    /// Items consumed (or abandoned) so far.
+    queue: Vec<T>,
+    /// The most items that may wait: the capacity less those in flight,
+    /// or 0 once closing began (so `send` makes one comparison).
+    limit: usize,
+    /// Items consumed (or abandoned) so far; with those held, every item
+    /// accepted.
     finished: u64,
-    /// Items the thread has taken and not yet finished with.
+    /// Items taken (by the thread or a drain) and not yet finished with.
     in_flight: usize,
     phase: Phase,
     closing: bool,
     exited: bool,
 }
 
-struct Shared<T> {
+impl<T> State<T> {
+    fn begin_closing(&mut self) {
+        self.closing = true;
+        self.limit = 0;
+    }
+
+    /// `batch` was taken from the queue (by the thread or a drain).
+    fn take_in_flight(&mut self, taken: usize, capacity: usize) {
+        self.in_flight = taken;
+        if !self.closing {
+            self.limit = capacity - taken;
+        }
+    }
+
+    /// The batch in flight is finished.
+    fn finish_in_flight(&mut self, capacity: usize) {
+        self.finished += self.in_flight as u64;
+        self.in_flight = 0;
+        if !self.closing {
+            self.limit = capacity;
+        }
+    }
+}
+
+/// The consumer and the buffer of the batch it is consuming (reused); locked
+/// by whoever consumes, so batches are consumed one after the other.
+struct Consuming<T, C> {
+    consumer: C,
+    batch: Vec<T>,
+}
+
+struct Shared<T, C> {
     state: Mutex<State<T>>,
     /// Wakes the thread: items arrived, a flush began, or closing began.
     work: Condvar,
     /// Wakes flushers and closers: `finished` moved, or the thread exited.
     progress: Condvar,
+    consuming: Mutex<Consuming<T, C>>,
     capacity: usize,
     max_batch: usize,
     on_loss: Option<LossHook<T>>,
@@ -190,50 +136,63 @@ struct Shared<T> {
     panicked: AtomicU64,
 }
 
-impl<T> Shared<T> {
-    fn lost(&self, items: &[&T], loss: Loss) {
+impl<T, C> Shared<T, C> {
+    #[cold]
+    #[inline(never)]
+    fn lost(&self, items: &[&T], loss: Loss) -> u64 {
         let counter = match loss {
             Loss::Full => &self.dropped,
             Loss::Abandoned => &self.abandoned,
         };
-        counter.fetch_add(items.len() as u64, Ordering::Relaxed);
+        let before = counter.fetch_add(items.len() as u64, Ordering::Relaxed);
         if let Some(hook) = &self.on_loss {
             items.iter().for_each(|item| hook(item, loss));
         }
+        before
     }
 }
 
-/// A bounded queue of `T` and the one named thread that consumes it; see
-/// the module docs.
-pub(crate) struct Worker<T: Send + 'static> {
+/// A bounded queue of `T` and the one named thread that consumes it with
+/// `C`; see the module docs.
+pub(crate) struct Worker<T: Send + 'static, C: Consumer<T> = Box<dyn Consumer<T>>> {
     name: String,
-    shared: Arc<Shared<T>>,
-    thread: Option<JoinHandle<()>>,
+    shared: Arc<Shared<T, C>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
 }
 
-impl<T: Send + 'static> Worker<T> {
+impl<T: Send + 'static, C: Consumer<T>> Worker<T, C> {
     /// Queues `item`; `false` if the queue was full (or closed), in which
     /// case the item is dropped and counted. Never waits for the consumer.
     #[inline]
     pub(crate) fn send(&self, item: T) -> bool {
         let shared = &*self.shared;
         let mut state = shared.state.lock();
-        let held = state.queue.len() + state.in_flight;
-        if held >= shared.capacity || state.closing {
+        if state.queue.len() >= state.limit {
             drop(state);
-            shared.lost(&[&item], Loss::Full);
+            match shared.on_loss {
+                None => shared.dropped.fetch_add(1, Ordering::Relaxed),
+                Some(_) => shared.lost(&[&item], Loss::Full),
+            };
             return false;
         }
-        state.queue.push_back(item);
-        state.accepted += 1;
+        state.queue.push(item);
         let wake = match state.phase {
             Phase::Idle => {
                 // later senders need not wake it again
                 state.phase = Phase::Busy;
                 true
             }
-            Phase::Lingering => held + 1 == shared.capacity.div_ceil(2),
+            // half full, counting those in flight
+            Phase::Lingering => {
+                state.queue.len() + shared.capacity - state.limit == shared.capacity.div_ceil(2)
+            }
             Phase::Busy => false,
+            Phase::NotStarted => {
+                state.phase = Phase::Busy;
+                drop(state);
+                self.start();
+                return true;
+            }
         };
         drop(state);
         if wake {
@@ -242,12 +201,42 @@ impl<T: Send + 'static> Worker<T> {
         true
     }
 
+    #[cold]
+    fn start(&self) {
+        match spawn_thread(&self.name, &self.shared) {
+            Ok(thread) => *self.thread.lock() = Some(thread),
+            Err(_) => {
+                // no thread: consume on this one, and try again next time
+                self.shared.state.lock().phase = Phase::NotStarted;
+                self.drain_here();
+            }
+        }
+    }
+
+    /// Consumes, on this thread, everything queued so far, after the batch
+    /// the thread may be consuming.
+    pub(crate) fn drain_here(&self) {
+        let shared = &*self.shared;
+        let mut consuming = shared.consuming.lock();
+        let Consuming { consumer, batch } = &mut *consuming;
+        {
+            let mut state = shared.state.lock();
+            if state.queue.is_empty() {
+                return;
+            }
+            std::mem::swap(&mut state.queue, batch);
+            state.take_in_flight(batch.len(), shared.capacity);
+        }
+        thread::consume_batch(shared, consumer, batch);
+    }
+
     /// Waits until every item sent before this call is consumed, or
     /// `deadline` passes; `true` if everything was.
     pub(crate) fn flush(&self, deadline: Instant) -> bool {
         let shared = &*self.shared;
         let mut state = shared.state.lock();
-        let target = state.accepted;
+        // everything accepted so far: finished, or still held
+        let target = state.finished + (state.queue.len() + state.in_flight) as u64;
         // no need to linger: someone is waiting
         shared.work.notify_one();
         while state.finished < target && !state.exited {
@@ -263,12 +252,12 @@ impl<T: Send + 'static> Worker<T> {
     /// abandoned and counted; the batch the consumer is stuck in is left to
     /// it. `true` if everything was consumed (also if already closed).
     pub(crate) fn close(&mut self, deadline: Instant) -> bool {
-        let Some(thread) = self.thread.take() else {
+        let Some(thread) = self.thread.get_mut().take() else {
             return true;
         };
         let shared = &*self.shared;
         let mut state = shared.state.lock();
-        state.closing = true;
+        state.begin_closing();
         shared.work.notify_one();
         while !state.exited {
             if shared.progress.wait_until(&mut state, deadline).timed_out() {
@@ -289,6 +278,19 @@ impl<T: Send + 'static> Worker<T> {
         false
     }
 
+    /// Stops accepting items, consumes on this thread what is still queued
+    /// (after the batch in flight, however long it takes) and stops the
+    /// thread: nothing is given up.
+    pub(crate) fn close_here(&mut self) {
+        self.shared.state.lock().begin_closing();
+        self.shared.work.notify_one();
+        self.drain_here();
+        if let Some(thread) = self.thread.get_mut().take() {
+            // the queue is empty and closing began: the thread leaves its loop
+            let _ = thread.join();
+        }
+    }
+
     /// How many items are held: waiting, or taken and not yet consumed.
     pub(crate) fn queued(&self) -> usize {
         let state = self.shared.state.lock();
@@ -299,6 +301,12 @@ impl<T: Send + 'static> Worker<T> {
     #[cfg(test)]
     pub(crate) fn in_flight(&self) -> usize {
         self.shared.state.lock().in_flight
+    }
+
+    /// Holds the consumer: no batch is consumed while the guard lives.
+    #[cfg(test)]
+    pub(crate) fn hold_consumer(&self) -> impl Drop + '_ {
+        self.shared.consuming.lock()
     }
 
     /// The most items held at once.
@@ -322,14 +330,14 @@ impl<T: Send + 'static> Worker<T> {
     }
 }
 
-impl<T: Send + 'static> Drop for Worker<T> {
+impl<T: Send + 'static, C: Consumer<T>> Drop for Worker<T, C> {
     /// Closes within [`DROP_TIMEOUT`].
     fn drop(&mut self) {
         self.close(Instant::now() + DROP_TIMEOUT);
     }
 }
 
-impl<T: Send + 'static> std::fmt::Debug for Worker<T> {
+impl<T: Send + 'static, C: Consumer<T>> std::fmt::Debug for Worker<T, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Worker")
             .field("name", &self.name)

@@ -50,17 +50,20 @@ struct Probe {
     panic_on: fn(u32) -> bool,
     panic_in_end_batch: bool,
     batch: usize,
+    /// The item being consumed.
+    current: u32,
 }
 
 impl Consumer<u32> for Probe {
-    fn consume(&mut self, item: &u32) {
+    fn consume(&mut self, item: u32) {
+        self.current = item;
         self.seen.entered.fetch_add(1, Ordering::SeqCst);
         let mut open = self.seen.open.lock();
         let until = within(Duration::from_secs(30));
         while !*open && !self.seen.opened.wait_until(&mut open, until).timed_out() {}
         drop(open);
         self.batch += 1;
-        if (self.panic_on)(*item) {
+        if (self.panic_on)(item) {
             panic!("consumer failure on {item}");
         }
         self.seen.log.lock().push(item.to_string());
@@ -79,9 +82,9 @@ impl Consumer<u32> for Probe {
         *self.seen.tick_at.lock() = None;
         self.seen.log.lock().push("tick".into());
     }
-    fn panicked(&mut self, during: During<'_, u32>) {
+    fn panicked(&mut self, during: During) {
         let what = match during {
-            During::Consume(item) => item.to_string(),
+            During::Consume => self.current.to_string(),
             During::EndBatch => "end_batch".into(),
             During::Tick => "tick".into(),
         };
@@ -100,12 +103,13 @@ fn probe(open: bool) -> (Probe, Arc<Seen>) {
         panic_on: |_| false,
         panic_in_end_batch: false,
         batch: 0,
+        current: 0,
     };
     (probe, seen)
 }
 
 /// A worker counting its losses through the hook as well, by kind.
-fn spawn(config: WorkerConfig<u32>, probe: Probe) -> (Worker<u32>, Arc<[AtomicU64; 2]>) {
+fn spawn(config: WorkerConfig<u32>, probe: Probe) -> (Worker<u32, Probe>, Arc<[AtomicU64; 2]>) {
     let losses: Arc<[AtomicU64; 2]> = Arc::default();
     let heard = Arc::clone(&losses);
     let worker = config
@@ -118,7 +122,7 @@ fn spawn(config: WorkerConfig<u32>, probe: Probe) -> (Worker<u32>, Arc<[AtomicU6
 }
 
 /// A worker whose consumer is stuck on item 0 until `seen.release()`.
-fn stuck_on_first(config: WorkerConfig<u32>) -> (Worker<u32>, Arc<Seen>, Arc<[AtomicU64; 2]>) {
+fn stuck_on_first(config: WorkerConfig<u32>) -> (Worker<u32, Probe>, Arc<Seen>, Arc<[AtomicU64; 2]>) {
     let (probe, seen) = probe(false);
     let (worker, losses) = spawn(config, probe);
     assert!(worker.send(0));
@@ -333,7 +337,7 @@ fn a_quiet_worker_still_picks_up_a_late_item() {
 #[test]
 fn a_worker_can_be_shared_between_threads() {
     fn shareable<T: Send + Sync>() {}
-    shareable::<Worker<u32>>();
+    shareable::<Worker<u32, Probe>>();
     let (probe, seen) = probe(true);
     let (worker, _) = spawn(WorkerConfig::new("test-shared", 10_000), probe);
     let worker = Arc::new(worker);
@@ -352,7 +356,7 @@ fn a_worker_can_be_shared_between_threads() {
 fn the_thread_has_its_name_and_debug_shows_the_counts() {
     struct ThreadName(std::sync::mpsc::Sender<Option<String>>);
     impl Consumer<u32> for ThreadName {
-        fn consume(&mut self, _: &u32) {
+        fn consume(&mut self, _: u32) {
             self.0.send(std::thread::current().name().map(str::to_owned)).ok();
         }
     }
@@ -370,4 +374,59 @@ fn the_thread_has_its_name_and_debug_shows_the_counts() {
         "{debug}"
     );
     assert!(debug.contains("dropped: "), "{debug}");
+}
+
+#[test]
+fn drain_here_consumes_on_this_thread_after_the_batch_in_flight() {
+    let (worker, seen, _) = stuck_on_first(WorkerConfig::new("test-drain-here", 100));
+    worker.send(1);
+    worker.send(2);
+    let worker = Arc::new(worker);
+    let drainer = {
+        let worker = Arc::clone(&worker);
+        std::thread::spawn(move || worker.drain_here())
+    };
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(seen.consumed(), 0, "the drain waits for the batch in flight");
+    seen.release();
+    drainer.join().unwrap();
+    assert_eq!(
+        *seen.log.lock(),
+        ["0", "1", "2"],
+        "all of it, in order, once drained"
+    );
+    assert_eq!(worker.queued(), 0);
+}
+
+#[test]
+fn a_lazy_worker_starts_its_thread_with_the_first_item() {
+    let (probe, seen) = probe(true);
+    let worker = WorkerConfig::new("test-lazy", 10).lazy(probe);
+    assert!(worker.thread.lock().is_none(), "no thread before the first item");
+    assert!(worker.flush(within(DEADLINE)), "nothing to wait for");
+    worker.send(1);
+    assert!(worker.thread.lock().is_some());
+    worker.send(2);
+    assert!(worker.flush(within(DEADLINE)));
+    assert_eq!(seen.consumed(), 2);
+}
+
+#[test]
+fn close_here_consumes_everything_however_long_the_consumer_takes() {
+    let (worker, seen, losses) = stuck_on_first(WorkerConfig::new("test-close-here", 100));
+    for i in 1..50 {
+        worker.send(i);
+    }
+    let closer = std::thread::spawn(move || {
+        let mut worker = worker;
+        worker.close_here();
+        worker
+    });
+    std::thread::sleep(Duration::from_millis(20));
+    seen.release();
+    let worker = closer.join().unwrap();
+    assert_eq!(seen.consumed(), 50);
+    assert_eq!(worker.abandoned(), 0);
+    assert_eq!(losses[1].load(Ordering::SeqCst), 0);
+    assert!(!worker.send(50), "a closed worker accepts nothing");
 }

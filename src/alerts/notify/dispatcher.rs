@@ -39,7 +39,7 @@ impl Stats {
 struct Lane {
     name: String,
     stats: Arc<Stats>,
-    worker: Worker<Arc<Notification>>,
+    worker: Worker<Arc<Notification>, Delivery>,
 }
 
 impl Lane {
@@ -265,8 +265,8 @@ impl Delivery {
 }
 
 impl Consumer<Arc<Notification>> for Delivery {
-    fn consume(&mut self, notification: &Arc<Notification>) {
-        let delivered = self.notifier.deliver(notification);
+    fn consume(&mut self, notification: Arc<Notification>) {
+        let delivered = self.notifier.deliver(&notification);
         self.record(delivered, |()| self.stats.count(Outcome::Sent, 1));
     }
 
@@ -280,7 +280,7 @@ impl Consumer<Arc<Notification>> for Delivery {
         self.record(resent, |n| self.stats.count(Outcome::Resent, n as u64));
     }
 
-    fn panicked(&mut self, during: During<'_, Arc<Notification>>) {
+    fn panicked(&mut self, during: During) {
         self.stats.fail("the notifier panicked".to_owned());
         if let During::Tick = during {
             self.next_resend = self.interval.map(|every| Instant::now() + every);
