@@ -236,7 +236,7 @@ fn spawn_lane(notifier: Box<dyn Notifier>, capacity: usize) -> Result<Lane> {
         notifier,
         stats: Arc::clone(&stats),
         interval,
-        next_resend: interval.map(|every| Instant::now() + every),
+        next_resend: interval.map(crate::worker::deadline_after),
     };
     let worker = WorkerConfig::new(format!("observa-notify-{name}"), capacity)
         .batch(1)
@@ -276,14 +276,14 @@ impl Consumer<Arc<Notification>> for Delivery {
 
     fn tick(&mut self) {
         let resent = self.notifier.resend();
-        self.next_resend = self.interval.map(|every| Instant::now() + every);
+        self.next_resend = self.interval.map(crate::worker::deadline_after);
         self.record(resent, |n| self.stats.count(Outcome::Resent, n as u64));
     }
 
     fn panicked(&mut self, during: During) {
         self.stats.fail("the notifier panicked".to_owned());
         if let During::Tick = during {
-            self.next_resend = self.interval.map(|every| Instant::now() + every);
+            self.next_resend = self.interval.map(crate::worker::deadline_after);
         }
     }
 }

@@ -99,6 +99,7 @@ fn errors_and_panics_count_as_failed_and_the_thread_goes_on() {
 /// Counts re-sends; re-sends `open` alerts each time.
 struct Resending {
     open: usize,
+    every: Duration,
     calls: mpsc::Sender<()>,
 }
 
@@ -110,7 +111,7 @@ impl Notifier for Resending {
         Ok(())
     }
     fn resend_interval(&self) -> Option<Duration> {
-        Some(Duration::from_millis(20))
+        Some(self.every)
     }
     fn resend(&mut self) -> std::result::Result<usize, NotifyError> {
         self.calls.send(()).ok();
@@ -119,9 +120,30 @@ impl Notifier for Resending {
 }
 
 #[test]
+fn a_resend_interval_too_long_to_add_never_comes_due() {
+    let (calls, called) = mpsc::channel();
+    let resending = Resending {
+        open: 1,
+        every: Duration::MAX,
+        calls,
+    };
+    let dispatcher = NotificationDispatcher::spawn(vec![Box::new(resending)], 10).unwrap();
+    assert!(called.recv_timeout(Duration::from_millis(100)).is_err());
+    assert!(dispatcher.shutdown(Duration::from_secs(5)));
+}
+
+#[test]
 fn resends_run_on_the_notifiers_schedule_and_count_each_alert() {
     let (calls, called) = mpsc::channel();
-    let dispatcher = NotificationDispatcher::spawn(vec![Box::new(Resending { open: 2, calls })], 10).unwrap();
+    let dispatcher = NotificationDispatcher::spawn(
+        vec![Box::new(Resending {
+            open: 2,
+            every: Duration::from_millis(20),
+            calls,
+        })],
+        10,
+    )
+    .unwrap();
     for _ in 0..3 {
         called
             .recv_timeout(Duration::from_secs(5))
@@ -131,7 +153,15 @@ fn resends_run_on_the_notifiers_schedule_and_count_each_alert() {
     assert!(dispatcher.count("resending", Outcome::Resent) >= 4);
     drop(dispatcher);
     let (calls, _called) = mpsc::channel();
-    let quiet = NotificationDispatcher::spawn(vec![Box::new(Resending { open: 0, calls })], 10).unwrap();
+    let quiet = NotificationDispatcher::spawn(
+        vec![Box::new(Resending {
+            open: 0,
+            every: Duration::from_millis(20),
+            calls,
+        })],
+        10,
+    )
+    .unwrap();
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(quiet.count("resending", Outcome::Resent), 0);
 }
