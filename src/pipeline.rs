@@ -12,9 +12,16 @@
 //!
 //! The queue and its thread are a lazy [`Worker`] (it starts with the first
 //! record); at most `capacity` records are held, waiting or being converted.
+//!
+//! A read made while converting (a repository's `save` or a sink that
+//! queries a service, on the writer thread or on a draining reader) does not
+//! drain: it would wait for the conversion it is part of. It sees what is
+//! stored, not what is still queued.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::error::Result;
 use crate::worker::{Consumer, Worker, WorkerConfig};
@@ -44,6 +51,30 @@ struct Outlets<C> {
     store_error: AtomicU64,
 }
 
+thread_local! {
+    /// Whether this thread is converting records of some pipeline.
+    static CONVERTING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks this thread as converting until dropped.
+struct Converting {
+    was: bool,
+}
+
+impl Converting {
+    fn enter() -> Converting {
+        Converting {
+            was: CONVERTING.with(|c| c.replace(true)),
+        }
+    }
+}
+
+impl Drop for Converting {
+    fn drop(&mut self) {
+        CONVERTING.with(|c| c.set(self.was));
+    }
+}
+
 /// The [`Consumer`] of the raw records: converts them, the batch state read
 /// once per batch.
 struct Writer<C: Convert> {
@@ -67,10 +98,12 @@ impl<C: Convert> Writer<C> {
 
 impl<C: Convert> Consumer<C::Raw> for Writer<C> {
     fn consume(&mut self, raw: C::Raw) {
+        let _converting = Converting::enter();
         self.write(raw, &self.outlets.convert.batch());
     }
 
     fn consume_all(&mut self, raws: &mut std::vec::Drain<'_, C::Raw>) {
+        let _converting = Converting::enter();
         let batch = self.outlets.convert.batch();
         for raw in raws {
             self.write(raw, &batch);
@@ -114,9 +147,18 @@ impl<C: Convert> Pipeline<C> {
     }
 
     /// Converts and stores, on this thread, everything queued so far, after
-    /// the batch the writer may be converting.
+    /// the batch the writer may be converting; nothing when called from a
+    /// conversion (see the module docs).
     pub fn drain(&self) {
-        self.worker.drain_here();
+        if !CONVERTING.with(Cell::get) {
+            self.worker.drain_here();
+        }
+    }
+
+    /// Waits until the writer has converted every record sent before the
+    /// call, or `deadline` passes; `true` if it has.
+    pub fn flush(&self, deadline: Instant) -> bool {
+        self.worker.flush(deadline)
     }
 
     /// Records dropped before reaching the outlets, by reason.

@@ -32,9 +32,11 @@ impl Observability {
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
         let deadline = crate::worker::deadline_after(timeout);
-        self.inner.logs.drain();
-        let logs = self.inner.log_sinks.flush(timeout);
-        self.inner.tracing.drain();
+        let queued = self.inner.logs.flush_queue(deadline) & self.inner.tracing.flush_queue(deadline);
+        let logs = self
+            .inner
+            .log_sinks
+            .flush(deadline.saturating_duration_since(Instant::now()));
         let spans = self
             .inner
             .span_sinks
@@ -49,7 +51,7 @@ impl Observability {
             .alerts
             .notifications()
             .is_none_or(|d| d.flush(deadline.saturating_duration_since(Instant::now())));
-        logs && spans && notified
+        queued && logs && spans && notified
     }
 }
 

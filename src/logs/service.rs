@@ -132,6 +132,12 @@ impl LogService {
         self.pipeline.drain();
     }
 
+    /// Waits until the writer thread has stored every entry recorded before the
+    /// call, or `deadline` passes; `true` if it has.
+    pub(crate) fn flush_queue(&self, deadline: std::time::Instant) -> bool {
+        self.pipeline.flush(deadline)
+    }
+
     /// Entries dropped before reaching the repository, by reason:
     /// `queue_full`, `invalid` and `store_error` (refused by the repository).
     pub(crate) fn queue_drops(&self) -> [(&'static str, u64); 3] {

@@ -117,6 +117,12 @@ impl TracingService {
         self.pipeline.drain();
     }
 
+    /// Waits until the writer thread has stored every span finished before the
+    /// call, or `deadline` passes; `true` if it has.
+    pub(crate) fn flush_queue(&self, deadline: std::time::Instant) -> bool {
+        self.pipeline.flush(deadline)
+    }
+
     /// Finished spans dropped before reaching the repository, by reason:
     /// `queue_full`, `invalid` (refused by the [`Span`] entity) and
     /// `store_error` (refused by the repository).
